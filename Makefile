@@ -1,0 +1,91 @@
+# tcpconform - build, test, run, install.
+# `make run` runs the default suites against the local Linux kernel; `make test` runs every test.
+# Both first install missing Debian packages (tools/deps.sh), so they are the whole set-up.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+VERSION := 0.1.0
+
+CC ?= cc
+# snprintf into fixed buffers truncates on purpose (messages, labels), so gcc's guess that it
+# might is not an error here; every other warning is.
+WARN := -Wall -Wextra -Werror -Wno-format-truncation
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -I. $(WARN) -D_GNU_SOURCE -DTC_VERSION=\"$(VERSION)\" -MMD -MP
+LIBS := -lnet -lpcap -lyaml -lpthread
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Every .c in these folders belongs to the shared library, except the program entry points.
+LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c) \
+           $(filter-out runner/main.c, $(wildcard runner/*.c))
+AGENT_SRC := $(wildcard runner/agent/*.c) common/names.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/unit/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/libtc.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libtc-asan.a: $(ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tcpconform: $(BUILD)/obj/runner/main.o $(BUILD)/libtc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/tcpconform-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+$(BUILD)/asan/unit/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/libtc-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
+
+# Fuzz targets are built as plain programs with a replay driver (tests/fuzz/driver.c), so the
+# ASan build can run them over the corpus and over generated inputs in `make test`.
+$(BUILD)/fuzz/%: $(BUILD)/asan/tests/fuzz/%.o $(BUILD)/asan/tests/fuzz/driver.o $(BUILD)/libtc-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+unit-asan: $(ASAN_UNIT_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-unit.sh $(ASAN_UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
+	@sh tests/run-all.sh $(BUILD)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/tcpconform run --json $(BUILD)/report.json --pcap-dir $(BUILD)/pcap suites/
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcpconform
+	install -m 755 $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(DESTDIR)$(PREFIX)/bin/
+	cp -R suites $(DESTDIR)$(PREFIX)/share/tcpconform/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,109 @@
+/*
+ * json.c - JSON results (see json.h).
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "term.h"
+
+void tc_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			/* Control characters must be escaped; bytes >= 0x80 that do not form UTF-8
+			 * are escaped too, so the document is valid whatever a segment held. */
+			if (*p < 0x20 || *p >= 0x80)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc_json_meta *m)
+{
+	struct tc_counts k = {0};
+	fprintf(out, "{\n  \"tool\": \"tcpconform\",\n  \"version\": ");
+	tc_json_str(out, m->tool_version);
+	fprintf(out, ",\n  \"target\": ");
+	tc_json_str(out, m->target);
+	fprintf(out, ",\n  \"seed\": %u,\n  \"cases\": [", m->seed);
+	for (int i = 0; i < n; i++) {
+		const struct tc_result *r = &rs[i];
+		tc_counts_add(&k, r);
+		fprintf(out, "%s\n    {\"id\": ", i ? "," : "");
+		tc_json_str(out, r->id);
+		fprintf(out, ", \"family\": ");
+		tc_json_str(out, r->family);
+		fprintf(out, ", \"verdict\": ");
+		tc_json_str(out, tc_verdict_name(r->verdict));
+		fprintf(out, ", \"duration_ms\": %lld, \"title\": ", (long long)r->duration_ms);
+		tc_json_str(out, r->title);
+		fprintf(out, ", \"file\": ");
+		tc_json_str(out, r->file);
+		fprintf(out, ", \"seed\": %u, \"reason\": ", r->seed);
+		tc_json_str(out, r->reason);
+		fprintf(out, ",\n     \"failures\": [");
+		for (int j = 0; j < r->nfailures; j++) {
+			const struct tc_failure *f = &r->failures[j];
+			fprintf(out, "%s\n       {\"step\": %d, \"line\": %d, \"judge\": ", j ? "," : "",
+				f->step, f->line);
+			tc_json_str(out, f->judge);
+			fprintf(out, ", \"field\": ");
+			tc_json_str(out, f->field);
+			fprintf(out, ", \"expected\": ");
+			tc_json_str(out, f->expected);
+			fprintf(out, ", \"actual\": ");
+			tc_json_str(out, f->actual);
+			fprintf(out, ", \"message\": ");
+			tc_json_str(out, f->message);
+			fprintf(out, ", \"segment\": ");
+			tc_json_str(out, f->segment);
+			fprintf(out, "}");
+		}
+		fprintf(out, "%s],\n     \"trace\": ", r->nfailures ? "\n     " : "");
+		tc_json_str(out, r->trace ? r->trace : "");
+		fprintf(out, "}");
+	}
+	fprintf(out, "%s],\n  \"summary\": {\"total\": %d, \"passed\": %d, \"failed\": %d, "
+		     "\"errors\": %d, \"skipped\": %d, \"duration_s\": %.3f}\n}\n",
+		n ? "\n  " : "", n, k.passed, k.failed, k.errors, k.skipped, m->seconds);
+}
+
+int tc_json_write_file(const char *path, const struct tc_result *rs, int n,
+		       const struct tc_json_meta *m, char *err, size_t cap)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	tc_json_write(f, rs, n, m);
+	if (fflush(f) != 0 || ferror(f)) {
+		snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0) {
+		snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

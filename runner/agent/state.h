@@ -1,0 +1,38 @@
+/*
+ * state.h - the per-OS part of the agent: where a TCP connection's state comes from.
+ *
+ * Each OS supplies one implementation file (state_linux.c: sock_diag netlink; state_other.c:
+ * TCP_INFO where the OS has it). The agent itself (agent.c) is portable POSIX and only calls
+ * these functions.
+ */
+#ifndef TC_AGENT_STATE_H
+#define TC_AGENT_STATE_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* Returned by tc_agent_state when the OS table has no socket with the 4-tuple; the agent then
+ * reports LISTEN (listener open) or CLOSED, as docs/agent-protocol.md says. */
+#define TC_AGENT_STATE_NONE (-2)
+
+/* The OS name the agent announces in its HELLO line ("linux", "freebsd", ...). */
+extern const char tc_agent_os[];
+
+/*
+ * The state of the TCP socket whose local address and port are *local and whose remote address
+ * and port are *peer (both of the same family, AF_INET or AF_INET6), as found in the OS's own
+ * socket table - including sockets no process holds any more (TIME_WAIT, FIN_WAIT_2 after
+ * close, connections still in an accept queue). Returns an enum tc_state (common/names.h),
+ * TC_AGENT_STATE_NONE if no socket matches, or -1 with a message in err when the table cannot
+ * be read (or the OS offers none: then the message starts with "unsupported").
+ */
+int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
+		   char *err, size_t cap);
+
+/*
+ * The state of the open socket fd (TCP_INFO or the OS's equivalent): the fallback when
+ * tc_agent_state is unsupported. Returns an enum tc_state, or -1 with a message in err.
+ */
+int tc_agent_state_fd(int fd, char *err, size_t cap);
+
+#endif

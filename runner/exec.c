@@ -1,0 +1,891 @@
+/*
+ * exec.c - the executor: steps in order, segments matched in arrival order, app calls checked
+ * when they complete (shared/spec/case-format.md; docs/case-format.md for our decisions).
+ */
+#include "exec.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/names.h"
+#include "../injector/fmt.h"
+#include "check.h"
+
+volatile sig_atomic_t tc_exec_interrupted;
+
+#define MAX_PENDING 64
+/* How long a `state` step keeps asking before it fails, when the case gives no `within`. The
+ * kernel processes an injected frame asynchronously, so the first answer may predate it. */
+#define STATE_WITHIN_US 300000
+#define STATE_RETRY_US 20000
+#define APP_WITHIN_US 1000000
+#define EXPECT_WITHIN_US 1000000
+/* How long an agent may take to start a call; past it the harness is broken (an error). */
+#define AGENT_ACK_US 5000000
+
+void tc_fill_pattern(uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)('0' + i % 10);
+}
+
+uint32_t tc_prng(uint32_t *s)
+{
+	uint32_t x = *s ? *s : 0x9e3779b9u;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+struct pending {
+	int tag;
+	int step;               /* 1-based */
+	const struct tc_step *st;
+	int64_t deadline;
+	int issued;             /* the agent said PENDING or DONE: the call is in progress */
+	int done, late;
+};
+
+struct ex {
+	const struct tc_case *c;
+	const struct tc_exec_cfg *cfg;
+	const struct tc_io *io;
+	struct tc_result *r;
+	struct tc_seqctx cx;
+	uint32_t prng;
+	uint16_t peer_port;
+	uint32_t snd_nxt;           /* ours: highest seq + len we have sent */
+	int rcv_known;
+	uint32_t rcv_nxt;           /* the target's: highest seq + len it has sent */
+
+	struct tc_seg *q;           /* target segments not consumed yet, in arrival order */
+	int qn, qcap;
+
+	struct pending pend[MAX_PENDING];
+	int npend;
+	int next_tag;
+	int state_tag;
+	int waiting_tag;            /* the app call whose PENDING/DONE the script waits for */
+	char state_reply[64];       /* the last STATE answer, "" while waiting */
+
+	int64_t t0, case_deadline, prev_end;
+	int errored;
+	int cur_step;
+};
+
+static int seq_gt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+static void set_error(struct ex *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct ex *x, const char *fmt, ...)
+{
+	if (x->errored)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->r->reason, sizeof(x->r->reason), fmt, ap);
+	va_end(ap);
+	x->errored = 1;
+	tc_result_tracef(x->r, "ERROR %s\n", x->r->reason);
+}
+
+static void fail(struct ex *x, int step, int line, const char *field, const char *expected,
+		 const char *actual, const char *segment, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+static void fail(struct ex *x, int step, int line, const char *field, const char *expected,
+		 const char *actual, const char *segment, const char *fmt, ...)
+{
+	struct tc_failure f;
+	memset(&f, 0, sizeof(f));
+	f.step = step;
+	f.line = line;
+	snprintf(f.judge, sizeof(f.judge), "case");
+	snprintf(f.field, sizeof(f.field), "%s", field);
+	snprintf(f.expected, sizeof(f.expected), "%s", expected);
+	snprintf(f.actual, sizeof(f.actual), "%s", actual);
+	snprintf(f.segment, sizeof(f.segment), "%s", segment ? segment : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f.message, sizeof(f.message), fmt, ap);
+	va_end(ap);
+	tc_result_add_failure(x->r, &f);
+	tc_result_tracef(x->r, "FAIL step %d line %d: %s\n", step, line, f.message);
+}
+
+static double rel_ms(struct ex *x, int64_t t)
+{
+	return (double)(t - x->t0) / 1000.0;
+}
+
+static void fmt_seg(struct ex *x, const struct tc_seg *s, int from_target, char *buf, size_t cap)
+{
+	/* Relative numbering as in the case: the target's seq from its ISN, ours from ours. */
+	uint32_t tisn = x->cx.target_isn_known ? x->cx.target_isn : 0;
+	if (from_target)
+		tc_seg_fmt(s, 1, tisn, x->cx.our_isn, buf, cap);
+	else
+		tc_seg_fmt(s, 1, x->cx.our_isn, tisn, buf, cap);
+}
+
+static int is_ignored(const struct ex *x, uint8_t flags)
+{
+	for (int i = 0; i < x->c->nignore; i++)
+		if (x->c->ignore_flags[i] == flags)
+			return 1;
+	return 0;
+}
+
+/* ---- events from the backend ---- */
+
+static void on_segment(struct ex *x, const struct tc_seg *s)
+{
+	char buf[512];
+	/* The target's ISN is the sequence number of its first SYN (case-format.md). */
+	if ((s->flags & TC_F_SYN) && !x->cx.target_isn_known) {
+		x->cx.target_isn_known = 1;
+		x->cx.target_isn = s->seq;
+	}
+	uint32_t end = s->seq + (uint32_t)s->payload_len + ((s->flags & TC_F_SYN) ? 1 : 0) +
+		       ((s->flags & TC_F_FIN) ? 1 : 0);
+	if (!(s->flags & TC_F_RST) && (!x->rcv_known || seq_gt(end, x->rcv_nxt))) {
+		x->rcv_nxt = end;
+		x->rcv_known = 1;
+	}
+	fmt_seg(x, s, 1, buf, sizeof(buf));
+	tc_result_tracef(x->r, "%9.3f < %s\n", rel_ms(x, s->ts_us), buf);
+	if (x->qn == x->qcap) {
+		int ncap = x->qcap ? x->qcap * 2 : 16;
+		struct tc_seg *n = realloc(x->q, (size_t)ncap * sizeof(*n));
+		if (!n) {
+			set_error(x, "out of memory queueing segments");
+			return;
+		}
+		x->q = n;
+		x->qcap = ncap;
+	}
+	x->q[x->qn++] = *s;
+}
+
+static void queue_drop(struct ex *x, int i)
+{
+	memmove(&x->q[i], &x->q[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->q[0]));
+	x->qn--;
+}
+
+/* Finds the value of key in a reply's "key=value" words; returns 1 and copies it, else 0. */
+static int kv(const char *line, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+	for (const char *p = line; (p = strstr(p, key)) != NULL; p += kl) {
+		if ((p == line || p[-1] == ' ') && p[kl] == '=') {
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, " ");
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const char *call_name(int call)
+{
+	static const char *const names[] = {"?", "listen", "accept", "connect", "write", "read",
+					    "shutdown", "close", "setsockopt", "getsockopt"};
+	return (call >= 1 && call <= 9) ? names[call] : "?";
+}
+
+static void check_done(struct ex *x, struct pending *p, const char *line)
+{
+	const struct tc_appspec *a = &p->st->app;
+	int sline = a->exp_pos.line ? a->exp_pos.line : p->st->pos.line;
+	char ret[32] = "", err[32] = "", val[64] = "", e[256], g[256];
+	char *data = malloc(strlen(line) + 1);
+	size_t ndata = 0;
+	if (!data) {
+		set_error(x, "out of memory");
+		return;
+	}
+	kv(line, "ret", ret, sizeof(ret));
+	kv(line, "errno", err, sizeof(err));
+	kv(line, "value", val, sizeof(val));
+	if (kv(line, "data", data, strlen(line) + 1)) {
+		size_t hl = strlen(data);
+		for (size_t i = 0; i + 1 < hl; i += 2) {
+			int hi = hexval(data[i]), lo = hexval(data[i + 1]);
+			if (hi < 0 || lo < 0)
+				break;
+			data[ndata++] = (char)(hi << 4 | lo);
+		}
+	}
+	tc_result_tracef(x->r, "%9.3f   app %s -> ret=%s errno=%s%s%s\n", rel_ms(x, x->io->now(x->io->ctx)),
+			 call_name(a->call), ret, err, val[0] ? " value=" : "", val);
+	long r = strtol(ret, NULL, 10);
+	int any = a->exp_ret_set || a->exp_errno_set || a->exp_value_set || a->exp_data;
+	if (a->exp_ret_set && r != a->exp_ret) {
+		snprintf(e, sizeof(e), "%ld", a->exp_ret);
+		fail(x, p->step, sline, "ret", e, ret, NULL, "%s returned %s, expected %ld",
+		     call_name(a->call), ret, a->exp_ret);
+	}
+	if (a->exp_errno_set && strcmp(a->exp_errno, err) != 0)
+		fail(x, p->step, sline, "errno", a->exp_errno, err, NULL, "%s: errno %s, expected %s",
+		     call_name(a->call), err, a->exp_errno);
+	/* A call whose case states no expectation must simply succeed. */
+	if (!any && strcmp(err, "0") != 0)
+		fail(x, p->step, sline, "errno", "0", err, NULL, "%s failed with %s (ret %s)",
+		     call_name(a->call), err, ret);
+	if (a->exp_value_set) {
+		if (a->exp_nvalue == 2)
+			snprintf(e, sizeof(e), "%ld,%ld", a->exp_value[0], a->exp_value[1]);
+		else
+			snprintf(e, sizeof(e), "%ld", a->exp_value[0]);
+		if (strcmp(e, val) != 0)
+			fail(x, p->step, sline, "value", e, val, NULL, "%s %s: value %s, expected %s",
+			     call_name(a->call), a->opt, val, e);
+	}
+	if (a->exp_data && (ndata != a->exp_ndata || memcmp(data, a->exp_data, ndata) != 0)) {
+		snprintf(e, sizeof(e), "%zu bytes \"%.*s\"", a->exp_ndata,
+			 (int)(a->exp_ndata > 80 ? 80 : a->exp_ndata), (const char *)a->exp_data);
+		snprintf(g, sizeof(g), "%zu bytes \"%.*s\"", ndata, (int)(ndata > 80 ? 80 : ndata),
+			 data);
+		for (char *q = e; *q; q++)
+			if ((unsigned char)*q < 32 || (unsigned char)*q > 126)
+				*q = '.';
+		for (char *q = g; *q; q++)
+			if ((unsigned char)*q < 32 || (unsigned char)*q > 126)
+				*q = '.';
+		fail(x, p->step, sline, "data", e, g, NULL, "%s returned other data than expected",
+		     call_name(a->call));
+	}
+	free(data);
+}
+
+static void on_agent_line(struct ex *x, const char *line)
+{
+	char *end;
+	long tag = strtol(line, &end, 10);
+	if (end == line || *end != ' ') {
+		set_error(x, "agent sent an unparsable line: '%.200s'", line);
+		return;
+	}
+	const char *rest = end + 1;
+	if (tag == x->state_tag) {
+		if (strncmp(rest, "OK", 2) == 0 && kv(rest, "state", x->state_reply,
+							sizeof(x->state_reply)))
+			return;
+		set_error(x, "agent could not report state: '%.200s'", line);
+		return;
+	}
+	for (int i = 0; i < x->npend; i++) {
+		struct pending *p = &x->pend[i];
+		if (p->tag != tag)
+			continue;
+		if (strncmp(rest, "PENDING", 7) == 0) {
+			p->issued = 1;
+		} else if (strncmp(rest, "DONE", 4) == 0) {
+			p->issued = 1;
+			p->done = 1;
+			if (!p->late)
+				check_done(x, p, rest);
+		} else if (strncmp(rest, "ERR", 3) == 0) {
+			/* The agent refused the request itself (unsupported option, bad state): the
+			 * case cannot be judged, which is an error, not a failure of the stack. */
+			p->issued = p->done = 1;
+			set_error(x, "step %d (line %d): agent refused %s: %.300s", p->step,
+				  p->st->pos.line, call_name(p->st->app.call), rest);
+		}
+		return;
+	}
+	tc_result_tracef(x->r, "agent: %s\n", line);
+}
+
+/* Deadlines of app calls: a call that has not completed by then fails the case once. */
+static void check_deadlines(struct ex *x, int64_t now)
+{
+	for (int i = 0; i < x->npend; i++) {
+		struct pending *p = &x->pend[i];
+		if (!p->done && !p->late && now >= p->deadline) {
+			char e[64];
+			p->late = 1;
+			snprintf(e, sizeof(e), "completion within %.3gs",
+				 (double)(p->st->app.within_us) / 1e6);
+			fail(x, p->step, p->st->pos.line, "ret", e, "still blocked", NULL,
+			     "%s did not complete within %.3gs", call_name(p->st->app.call),
+			     (double)p->st->app.within_us / 1e6);
+		}
+	}
+}
+
+/* Processes events until `until`, or until stop() says so. Returns 0, or -1 when the run cannot
+ * go on (error set). */
+static int pump(struct ex *x, int64_t until, int (*stop)(struct ex *))
+{
+	for (;;) {
+		if (x->errored)
+			return -1;
+		if (tc_exec_interrupted) {
+			set_error(x, "interrupted");
+			return -1;
+		}
+		int64_t now = x->io->now(x->io->ctx);
+		check_deadlines(x, now);
+		if (stop && stop(x))
+			return 0;
+		if (now >= x->case_deadline) {
+			set_error(x, "case timeout of %.3gs exceeded at step %d",
+				  (double)x->c->timeout_us / 1e6, x->cur_step);
+			return -1;
+		}
+		if (now >= until)
+			return 0;
+		int64_t dl = until;
+		if (dl > x->case_deadline)
+			dl = x->case_deadline;
+		for (int i = 0; i < x->npend; i++)
+			if (!x->pend[i].done && !x->pend[i].late && x->pend[i].deadline < dl)
+				dl = x->pend[i].deadline;
+		struct tc_ev *ev = malloc(sizeof(*ev));
+		char err[256];
+		if (!ev) {
+			set_error(x, "out of memory");
+			return -1;
+		}
+		int rc = x->io->wait(x->io->ctx, dl, ev, err, sizeof(err));
+		if (rc < 0) {
+			free(ev);
+			set_error(x, "target I/O failed: %s", err);
+			return -1;
+		}
+		if (rc > 0) {
+			if (ev->kind == TC_EV_SEG)
+				on_segment(x, &ev->seg);
+			else if (ev->kind == TC_EV_AGENT)
+				on_agent_line(x, ev->line);
+			else if (ev->kind == TC_EV_AGENT_EOF)
+				set_error(x, "the target's agent exited or crashed at step %d",
+					  x->cur_step);
+		}
+		free(ev);
+	}
+}
+
+static int call_issued(struct ex *x);
+
+static int agent_req(struct ex *x, const char *line)
+{
+	char err[256];
+	if (x->io->agent_send(x->io->ctx, line, err, sizeof(err)) < 0) {
+		set_error(x, "cannot talk to the agent: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- steps ---- */
+
+static int eval_num(struct ex *x, const struct tc_num *n, int64_t *out)
+{
+	char why[200];
+	if (tc_expr_eval(&n->expr, x->cx.names, out, why, sizeof(why)) < 0) {
+		set_error(x, "%s:%d:%d: %s", x->c->file, n->pos.line, n->pos.col, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Evaluates an optional field into *out (unchanged when absent); checks the range. */
+static int field(struct ex *x, const struct tc_num *n, int64_t lo, int64_t hi, int64_t *out)
+{
+	int64_t v;
+	if (!n->set)
+		return 0;
+	if (eval_num(x, n, &v) < 0)
+		return -1;
+	if (v < lo || v > hi) {
+		set_error(x, "%s:%d:%d: value %" PRId64 " out of range %" PRId64 "..%" PRId64,
+			  x->c->file, n->pos.line, n->pos.col, v, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int build_options(struct ex *x, const struct tc_segspec *sp, struct tc_seg *s)
+{
+	struct tc_opt o[TC_MAX_OPTS];
+	memset(o, 0, sizeof(o));
+	for (int i = 0; i < sp->noptions; i++) {
+		const struct tc_optspec *os = &sp->options[i];
+		o[i].kind = (uint8_t)os->kind;
+		if (os->is_raw) {
+			memcpy(o[i].raw, os->raw, (size_t)os->raw_len);
+			o[i].raw_len = (uint8_t)os->raw_len;
+			continue;
+		}
+		switch (os->kind) {
+		case TC_OPT_MSS: o[i].len = 4; o[i].mss = (uint16_t)os->v[0]; break;
+		case TC_OPT_WSCALE: o[i].len = 3; o[i].wscale = (uint8_t)os->v[0]; break;
+		case TC_OPT_SACK_OK: o[i].len = 2; break;
+		case TC_OPT_TS:
+			o[i].len = 10;
+			o[i].ts_val = os->v[0];
+			o[i].ts_ecr = os->v[1];
+			break;
+		case TC_OPT_SACK:
+			/* SACK blocks we send acknowledge the target's data: relative to its ISN. */
+			o[i].len = (uint8_t)(2 + 8 * os->nsack);
+			o[i].nsack = os->nsack;
+			for (int b = 0; b < os->nsack; b++) {
+				uint32_t base = x->cx.target_isn_known ? x->cx.target_isn : 0;
+				o[i].sack_l[b] = base + os->v[2 * b];
+				o[i].sack_r[b] = base + os->v[2 * b + 1];
+			}
+			break;
+		default: /* NOP and EOL carry no length */
+			break;
+		}
+	}
+	int n = tc_opts_encode(o, sp->noptions, s->opt_bytes, sizeof(s->opt_bytes));
+	if (n < 0) {
+		set_error(x, "%s:%d:%d: options do not fit in 40 bytes", x->c->file,
+			  sp->options_pos.line, sp->options_pos.col);
+		return -1;
+	}
+	s->opt_len = (size_t)n;
+	s->nopts = tc_opts_decode(s->opt_bytes, s->opt_len, s->opts, TC_MAX_OPTS);
+	return 0;
+}
+
+static int do_send(struct ex *x, const struct tc_step *st)
+{
+	const struct tc_segspec *sp = &st->seg;
+	struct tc_seg *s = calloc(1, sizeof(*s));
+	int rc = -1;
+	int64_t v;
+	char err[256], buf[512];
+	if (!s) {
+		set_error(x, "out of memory");
+		return -1;
+	}
+	size_t alen = x->cfg->family == TC_FAMILY_V4 ? 4 : 16;
+	s->family = x->cfg->family;
+	memcpy(s->src, x->cfg->peer_addr, alen);
+	memcpy(s->dst, x->cfg->target_addr, alen);
+	s->flags = sp->flags;
+
+	v = x->peer_port;
+	if (field(x, &sp->sport, 0, 65535, &v) < 0) goto out;
+	s->sport = (uint16_t)v;
+	v = x->c->port;
+	if (field(x, &sp->dport, 0, 65535, &v) < 0) goto out;
+	s->dport = (uint16_t)v;
+
+	/* seq counts from our ISN; absent, it continues where we left off (SND.NXT). */
+	if (sp->seq.set) {
+		if (eval_num(x, &sp->seq, &v) < 0) goto out;
+		s->seq = sp->seq.abs ? (uint32_t)v : x->cx.our_isn + (uint32_t)v;
+	} else {
+		s->seq = x->snd_nxt;
+	}
+	/* ack counts from the target's ISN; absent, it acknowledges all we received. */
+	if (sp->ack.set) {
+		if (eval_num(x, &sp->ack, &v) < 0) goto out;
+		uint32_t base = (sp->ack.abs || !x->cx.target_isn_known) ? 0 : x->cx.target_isn;
+		s->ack = base + (uint32_t)v;
+	} else if ((s->flags & TC_F_ACK) && x->rcv_known) {
+		s->ack = x->rcv_nxt;
+	}
+	v = 65535;
+	if (field(x, &sp->win, 0, 65535, &v) < 0) goto out;
+	s->win = (uint16_t)v;
+	v = 0;
+	if (field(x, &sp->urg, 0, 65535, &v) < 0) goto out;
+	s->urg = (uint16_t)v;
+	v = 64;
+	if (field(x, &sp->ttl, 0, 255, &v) < 0) goto out;
+	s->ttl = (uint8_t)v;
+	v = 0;
+	if (field(x, &sp->tos, 0, 255, &v) < 0) goto out;
+	s->tos = (uint8_t)v;
+	v = x->cfg->family == TC_FAMILY_V4;
+	if (field(x, &sp->df, 0, 1, &v) < 0) goto out;
+	s->df = (int)v;
+	v = tc_prng(&x->prng) & 0xffff;
+	if (field(x, &sp->ip_id, 0, 65535, &v) < 0) goto out;
+	s->ip_id = (uint16_t)v;
+	v = 0;
+	if (field(x, &sp->doff, 0, 15, &v) < 0) goto out;
+	s->doff = (uint8_t)v;
+	s->bad_checksum = sp->checksum_bad;
+
+	if (build_options(x, sp, s) < 0)
+		goto out;
+	size_t room = TC_MAX_PAYLOAD - 40 - (x->cfg->family == TC_FAMILY_V4 ? 20 : 40);
+	if (sp->pl_kind == TC_PL_LEN) {
+		if (eval_num(x, &sp->len, &v) < 0) goto out;
+		if (v < 0 || (size_t)v > room) {
+			set_error(x, "%s:%d:%d: len %" PRId64 " does not fit one frame (at most %zu)",
+				  x->c->file, sp->len.pos.line, sp->len.pos.col, v, room);
+			goto out;
+		}
+		s->payload_len = (size_t)v;
+		tc_fill_pattern(s->payload, s->payload_len);
+	} else if (sp->pl_kind == TC_PL_BYTES) {
+		if (sp->nbytes > room) {
+			set_error(x, "%s:%d:%d: data of %zu bytes does not fit one frame (at most %zu)",
+				  x->c->file, sp->data_pos.line, sp->data_pos.col, sp->nbytes, room);
+			goto out;
+		}
+		memcpy(s->payload, sp->bytes, sp->nbytes);
+		s->payload_len = sp->nbytes;
+	}
+
+	int64_t ts;
+	if (x->io->send(x->io->ctx, s, &ts, err, sizeof(err)) < 0) {
+		set_error(x, "step %d (line %d): cannot inject: %s", x->cur_step, st->pos.line, err);
+		goto out;
+	}
+	x->prev_end = ts;
+	fmt_seg(x, s, 0, buf, sizeof(buf));
+	tc_result_tracef(x->r, "%9.3f > %s\n", rel_ms(x, ts), buf);
+	if (!(s->flags & TC_F_RST)) {
+		uint32_t end = s->seq + (uint32_t)s->payload_len + ((s->flags & TC_F_SYN) ? 1 : 0) +
+			       ((s->flags & TC_F_FIN) ? 1 : 0);
+		if (seq_gt(end, x->snd_nxt))
+			x->snd_nxt = end;
+	}
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+static int have_unignored(struct ex *x)
+{
+	while (x->qn > 0 && is_ignored(x, x->q[0].flags))
+		queue_drop(x, 0);
+	return x->qn > 0;
+}
+
+static int do_expect(struct ex *x, const struct tc_step *st)
+{
+	char err[256], e[128];
+	if (st->expect_auto) {
+		set_error(x, "%s:%d:%d: 'expect: auto' needs the reference model, which this version "
+			  "does not have yet", x->c->file, st->pos.line, st->pos.col);
+		return -1;
+	}
+	int64_t start = x->io->now(x->io->ctx);
+	int64_t within = st->within_us > 0 ? st->within_us : EXPECT_WITHIN_US;
+	/* A timing check waits at least until the far end of its tolerance window. */
+	if (st->exp_after_us >= 0 && x->prev_end + st->exp_after_us + st->tolerance_us > start + within)
+		within = x->prev_end + st->exp_after_us + st->tolerance_us - start + 1;
+	if (pump(x, start + within, have_unignored) < 0)
+		return -1;
+	if (x->qn == 0) {
+		char fl[16];
+		tc_flags_str(st->seg.flags, fl, sizeof(fl));
+		snprintf(e, sizeof(e), "a segment with flags %s", fl[0] ? fl : "\"\"");
+		fail(x, x->cur_step, st->pos.line, "segment", e, "none", NULL,
+		     "no segment arrived within %.3gs (expected flags %s)", (double)within / 1e6,
+		     fl[0] ? fl : "\"\"");
+		x->prev_end = x->io->now(x->io->ctx);
+		return 0;
+	}
+	struct tc_seg *s = &x->q[0];
+	int rc = tc_check_seg(&st->seg, s, &x->cx, x->cur_step, st->pos.line, x->r, err, sizeof(err));
+	if (rc < 0) {
+		set_error(x, "%s: %s", x->c->file, err);
+		return -1;
+	}
+	if (st->exp_after_us >= 0) {
+		int64_t dt = s->ts_us - x->prev_end;
+		if (dt < st->exp_after_us - st->tolerance_us || dt > st->exp_after_us + st->tolerance_us) {
+			char a[64], segtext[512];
+			snprintf(e, sizeof(e), "%.3fs +- %.3fs", (double)st->exp_after_us / 1e6,
+				 (double)st->tolerance_us / 1e6);
+			snprintf(a, sizeof(a), "%.3fs", (double)dt / 1e6);
+			fmt_seg(x, s, 1, segtext, sizeof(segtext));
+			fail(x, x->cur_step, st->pos.line, "after", e, a, segtext,
+			     "segment arrived %.3fs after the previous step, expected %.3fs +- %.3fs",
+			     (double)dt / 1e6, (double)st->exp_after_us / 1e6,
+			     (double)st->tolerance_us / 1e6);
+		}
+	}
+	x->prev_end = s->ts_us;
+	queue_drop(x, 0);
+	return 0;
+}
+
+static int do_expect_none(struct ex *x, const struct tc_step *st)
+{
+	int64_t start = x->io->now(x->io->ctx);
+	if (pump(x, start + st->none_us, NULL) < 0)
+		return -1;
+	for (int i = 0; i < x->qn;) {
+		struct tc_seg *s = &x->q[i];
+		if (is_ignored(x, s->flags) || (st->none_flags_set && s->flags != st->none_flags)) {
+			i++;
+			continue;
+		}
+		char segtext[512], fl[16];
+		fmt_seg(x, s, 1, segtext, sizeof(segtext));
+		tc_flags_str(s->flags, fl, sizeof(fl));
+		fail(x, x->cur_step, st->pos.line, "segment", "none", fl[0] ? fl : "\"\"", segtext,
+		     "a segment arrived during expect_none: %s", segtext);
+		queue_drop(x, i);
+	}
+	x->prev_end = x->io->now(x->io->ctx);
+	return 0;
+}
+
+static int do_app(struct ex *x, const struct tc_step *st)
+{
+	const struct tc_appspec *a = &st->app;
+	char line[256];
+	char *req = NULL;
+	int rc = -1;
+	if (x->npend == MAX_PENDING) {
+		set_error(x, "more than %d app calls in one case", MAX_PENDING);
+		return -1;
+	}
+	int tag = ++x->next_tag;
+	int n = snprintf(line, sizeof(line), "%d CALL %s", tag, call_name(a->call));
+	if (a->sock == TC_SOCK_LISTENER)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " sock=listener");
+	else if (a->sock == TC_SOCK_CONN)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " sock=conn");
+	switch (a->call) {
+	case TC_APP_LISTEN:
+		if (a->backlog >= 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " backlog=%d", a->backlog);
+		break;
+	case TC_APP_READ:
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " len=%ld", a->len >= 0 ? a->len : 65536);
+		break;
+	case TC_APP_WRITE:
+		if (!a->data)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " len=%ld", a->len >= 0 ? a->len : 0);
+		break;
+	case TC_APP_SHUTDOWN:
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " how=%s",
+			      a->how == 0 ? "rd" : a->how == 1 ? "wr" : "rdwr");
+		break;
+	case TC_APP_SETSOCKOPT:
+		if (a->nvalue == 2)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " opt=%s value=%ld,%ld", a->opt,
+				      a->value[0], a->value[1]);
+		else
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " opt=%s value=%ld", a->opt,
+				      a->value[0]);
+		break;
+	case TC_APP_GETSOCKOPT:
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " opt=%s", a->opt);
+		break;
+	default:
+		break;
+	}
+	if ((size_t)n >= sizeof(line)) {
+		set_error(x, "app request too long");
+		return -1;
+	}
+	/* Explicit write data travels as hex after the fixed part of the request. */
+	size_t total = (size_t)n + 7 + 2 * a->ndata + 1;
+	req = malloc(total);
+	if (!req) {
+		set_error(x, "out of memory");
+		return -1;
+	}
+	memcpy(req, line, (size_t)n + 1);
+	if (a->call == TC_APP_WRITE && a->data) {
+		char *p = req + n;
+		p += sprintf(p, " data=");
+		for (size_t i = 0; i < a->ndata; i++)
+			p += sprintf(p, "%02x", a->data[i]);
+	}
+	int64_t now = x->io->now(x->io->ctx);
+	struct pending *p = &x->pend[x->npend++];
+	memset(p, 0, sizeof(*p));
+	p->tag = tag;
+	p->step = x->cur_step;
+	p->st = st;
+	p->deadline = now + (a->within_us > 0 ? a->within_us : APP_WITHIN_US);
+	tc_result_tracef(x->r, "%9.3f   app %s (%s)\n", rel_ms(x, now), call_name(a->call), req);
+	if (agent_req(x, req) < 0)
+		goto out;
+	/* The script goes on once the call is under way at the target (the agent answered
+	 * PENDING, or DONE if it completed at once), so a `listen` is in place before the next
+	 * step's SYN, while a blocking `accept` does not hold the script up. */
+	x->waiting_tag = tag;
+	if (pump(x, now + AGENT_ACK_US, call_issued) < 0)
+		goto out;
+	x->waiting_tag = 0;
+	if (!p->issued) {
+		set_error(x, "step %d (line %d): the agent did not take up %s within %.3gs", x->cur_step,
+			  st->pos.line, call_name(a->call), (double)AGENT_ACK_US / 1e6);
+		goto out;
+	}
+	x->prev_end = x->io->now(x->io->ctx);
+	rc = 0;
+out:
+	free(req);
+	return rc;
+}
+
+static int call_issued(struct ex *x)
+{
+	for (int i = 0; i < x->npend; i++)
+		if (x->pend[i].tag == x->waiting_tag)
+			return x->pend[i].issued;
+	return 1;
+}
+
+static int state_answered(struct ex *x)
+{
+	return x->state_reply[0] != '\0';
+}
+
+static int do_state(struct ex *x, const struct tc_step *st)
+{
+	int64_t start = x->io->now(x->io->ctx);
+	int64_t within = st->within_us > 0 ? st->within_us : STATE_WITHIN_US;
+	const char *want = tc_state_name(st->state);
+	for (;;) {
+		char line[64];
+		x->state_reply[0] = '\0';
+		x->state_tag = ++x->next_tag;
+		snprintf(line, sizeof(line), "%d STATE", x->state_tag);
+		if (agent_req(x, line) < 0)
+			return -1;
+		/* A silent agent is given a generous bound: it is an error, not a verdict. */
+		if (pump(x, x->io->now(x->io->ctx) + 5000000, state_answered) < 0)
+			return -1;
+		if (!state_answered(x)) {
+			set_error(x, "agent did not answer STATE within 5s at step %d", x->cur_step);
+			return -1;
+		}
+		if (strcmp(x->state_reply, want) == 0)
+			break;
+		int64_t now = x->io->now(x->io->ctx);
+		if (now - start >= within) {
+			fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
+			     "target state %s, expected %s (judge: target)", x->state_reply, want);
+			break;
+		}
+		if (pump(x, now + STATE_RETRY_US, NULL) < 0)
+			return -1;
+	}
+	tc_result_tracef(x->r, "%9.3f   state %s\n", rel_ms(x, x->io->now(x->io->ctx)),
+			 x->state_reply);
+	x->state_tag = 0;
+	x->prev_end = x->io->now(x->io->ctx);
+	return 0;
+}
+
+static int all_calls_settled(struct ex *x)
+{
+	for (int i = 0; i < x->npend; i++)
+		if (!x->pend[i].done && !x->pend[i].late)
+			return 0;
+	return 1;
+}
+
+void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const struct tc_io *io,
+		  struct tc_result *r)
+{
+	struct ex x;
+	char line[256], a1[64], a2[64];
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.cfg = cfg;
+	x.io = io;
+	x.r = r;
+	x.prng = cfg->seed ? cfg->seed : 1;
+	r->seed = cfg->seed;
+	x.cx.our_isn = c->isn_set ? c->isn : tc_prng(&x.prng);
+	x.snd_nxt = x.cx.our_isn;
+	x.peer_port = c->peer_port ? (uint16_t)c->peer_port
+				   : (uint16_t)(32768 + tc_prng(&x.prng) % (60999 - 32768 + 1));
+	x.t0 = io->now(io->ctx);
+	x.prev_end = x.t0;
+	x.case_deadline = x.t0 + c->timeout_us;
+
+	int af = cfg->family == TC_FAMILY_V4 ? 4 : 6;
+	tc_result_tracef(r, "seed %u, our ISN %u, ports %d (target) %u (injector)\n", cfg->seed,
+			 x.cx.our_isn, c->port, x.peer_port);
+	int sys_af = af == 4 ? AF_INET : AF_INET6;
+	if (!inet_ntop(sys_af, cfg->target_addr, a1, sizeof(a1)) ||
+	    !inet_ntop(sys_af, cfg->peer_addr, a2, sizeof(a2))) {
+		set_error(&x, "bad address");
+		goto end;
+	}
+	snprintf(line, sizeof(line), "%d CONFIG family=%d local=%s port=%d peer=%s peer_port=%u",
+		 ++x.next_tag, af, a1, c->port, a2, x.peer_port);
+	if (agent_req(&x, line) < 0)
+		goto end;
+
+	for (int i = 0; i < c->nsteps && !x.errored; i++) {
+		const struct tc_step *st = &c->steps[i];
+		x.cur_step = i + 1;
+		int64_t when = -1;
+		if (st->at_us >= 0)
+			when = x.t0 + st->at_us;
+		else if (st->after_us >= 0)
+			when = x.prev_end + st->after_us;
+		if (when >= 0 && pump(&x, when, NULL) < 0)
+			break;
+		switch (st->kind) {
+		case TC_STEP_SEND: do_send(&x, st); break;
+		case TC_STEP_EXPECT: do_expect(&x, st); break;
+		case TC_STEP_EXPECT_NONE: do_expect_none(&x, st); break;
+		case TC_STEP_APP: do_app(&x, st); break;
+		case TC_STEP_STATE: do_state(&x, st); break;
+		case TC_STEP_WAIT:
+			if (pump(&x, x.io->now(x.io->ctx) + st->wait_us, NULL) == 0)
+				x.prev_end = x.io->now(x.io->ctx);
+			break;
+		}
+	}
+	x.cur_step = c->nsteps;
+	/* App results are checked when they complete, at the latest by their deadline. */
+	if (!x.errored)
+		pump(&x, x.case_deadline, all_calls_settled);
+	/* Whatever the target sent that no step expected is a failure (case-format.md). */
+	if (!x.errored) {
+		pump(&x, x.io->now(x.io->ctx), NULL);
+		for (int i = 0; i < x.qn; i++) {
+			if (is_ignored(&x, x.q[i].flags))
+				continue;
+			char segtext[512], fl[16];
+			fmt_seg(&x, &x.q[i], 1, segtext, sizeof(segtext));
+			tc_flags_str(x.q[i].flags, fl, sizeof(fl));
+			fail(&x, 0, 0, "segment", "none", fl[0] ? fl : "\"\"", segtext,
+			     "unexpected segment from the target: %s", segtext);
+		}
+	}
+end:
+	r->duration_ms = (io->now(io->ctx) - x.t0) / 1000;
+	r->verdict = x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
+	free(x.q);
+}

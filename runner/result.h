@@ -1,0 +1,57 @@
+/*
+ * result.h - the outcome of one case run on one address family: verdict, failures, trace.
+ *
+ * Results cross a process boundary (each case runs in a forked worker, see sched.h), so they are
+ * plain data with fixed-size strings plus a heap-allocated list, serialised by tc_result_write()
+ * and read back by tc_result_read().
+ */
+#ifndef TC_RESULT_H
+#define TC_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum tc_verdict { TC_V_PASS = 0, TC_V_FAIL, TC_V_ERROR, TC_V_SKIP, TC_V_COUNT };
+
+const char *tc_verdict_name(int v);
+
+/* One mismatch, field by field, as the issue and the reports require. */
+struct tc_failure {
+	int step;               /* 1-based step number; 0 for the case as a whole */
+	int line;               /* YAML line of the step (or of the field) */
+	char judge[8];          /* "case" today; "model" and "both" once the model judges */
+	char field[32];         /* e.g. "ack", "flags", "state", "ret", "segment" */
+	char expected[256];
+	char actual[256];
+	char message[512];      /* one readable sentence */
+	char segment[512];      /* the segment actually received, tcpdump-style, or "" */
+};
+
+struct tc_result {
+	char id[128];
+	char file[512];
+	char title[256];
+	char family[8];         /* "ipv4" / "ipv6" */
+	int verdict;
+	int64_t duration_ms;
+	char reason[512];       /* skip or error reason */
+	struct tc_failure *failures;
+	int nfailures, capfailures;
+	char *trace;            /* text log of the run (sent/received segments, app calls), owned */
+	size_t trace_len, trace_cap;
+	uint32_t seed;
+};
+
+/* Appends a failure (copying *f). Returns 0, or -1 on allocation failure. */
+int tc_result_add_failure(struct tc_result *r, const struct tc_failure *f);
+/* Appends formatted text to the trace. */
+void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tc_result_free(struct tc_result *r);
+
+/* Serialise r to fd (a pipe). Returns 0 or -1. */
+int tc_result_write(int fd, const struct tc_result *r);
+/* Parse one serialised result from buf (len bytes). Returns 0 or -1. */
+int tc_result_read(const char *buf, size_t len, struct tc_result *r);
+
+#endif

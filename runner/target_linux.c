@@ -1,0 +1,717 @@
+/*
+ * target_linux.c - the local Linux kernel as the stack under test (see target_linux.h).
+ */
+#include "target_linux.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../injector/capture.h"
+#include "../injector/craft.h"
+#include "../injector/decode.h"
+
+#define IF_TARGET "tc-tgt"
+#define IF_INJ "tc-inj"
+#define NETNS_DIR "/run/netns"
+#define AGENT_LINE_MAX (256 * 1024)
+
+static const uint8_t mac_target[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t mac_inj[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+struct tc_linux {
+	char ns_t[64], ns_i[64];
+	int made_t, made_i;
+	int fd_t, fd_i, fd_home;   /* namespace file descriptors; fd_home is ours at start */
+	pid_t agent;
+	int agent_in, agent_out;   /* we write requests to agent_in, read replies from agent_out */
+	char *lbuf;                /* agent output not yet returned as lines */
+	size_t llen, lstart;
+	int agent_eof;
+	struct tc_injector *inj;
+	struct tc_capture *cap;
+	int family;
+	uint8_t target_addr[16];
+	size_t alen;
+};
+
+/* ---- helpers ---- */
+
+static int64_t now_us(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Runs argv (no shell, so nothing in a case can inject commands) and waits. On failure returns -1
+ * with the command and its stderr in err.
+ */
+static int run(char *const argv[], char *err, size_t cap)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(err, cap, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, cap, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	char out[512];
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 && n < sizeof(out) - 1)
+		n += (size_t)r;
+	while (r > 0)
+		r = read(pfd[0], (char[256]){0}, 256);
+	out[n] = '\0';
+	close(pfd[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	size_t off = (size_t)snprintf(err, cap, "'");
+	for (int i = 0; argv[i] && off < cap; i++)
+		off += (size_t)snprintf(err + off, cap - off, "%s%s", i ? " " : "", argv[i]);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	if (off < cap)
+		snprintf(err + off, cap - off, "' failed: %s", n ? out : "(no message)");
+	return -1;
+}
+
+static int open_ns(const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Writes value to /proc/sys/KEY (dots become slashes) in the current namespace. */
+static int write_sysctl(const char *key, const char *value, char *err, size_t cap)
+{
+	char path[256];
+	int n = snprintf(path, sizeof(path), "/proc/sys/");
+	for (const char *k = key; *k && (size_t)n < sizeof(path) - 1; k++)
+		path[n++] = *k == '.' ? '/' : *k;
+	path[n] = '\0';
+	if (strstr(key, "..") || strchr(key, '/')) {
+		snprintf(err, cap, "not a sysctl name");
+		return -1;
+	}
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, cap, "%s", errno == ENOENT ? "no such sysctl in the target namespace"
+							: strerror(errno));
+		return -1;
+	}
+	size_t len = strlen(value);
+	ssize_t w = write(fd, value, len);
+	int e = errno;
+	close(fd);
+	if (w != (ssize_t)len) {
+		snprintf(err, cap, "cannot set it to '%s': %s", value, w < 0 ? strerror(e) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Turns off the offloads that would make captured frames differ from what the kernel's TCP
+ * really decided: checksum offload (transmit: checksums would be left partial on the wire;
+ * receive: veth marks frames from its peer as already verified, so a segment with a bad
+ * checksum would be accepted) and segmentation offloads (TSO/GSO/GRO would show or merge
+ * segments larger than the MSS).
+ */
+static int offloads_off(const char *ifname, char *err, size_t cap)
+{
+	static const unsigned cmds[] = {ETHTOOL_SRXCSUM, ETHTOOL_STXCSUM, ETHTOOL_SSG,
+					ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SGRO};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, cap, "socket: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct ethtool_value ev = {.cmd = cmds[i], .data = 0};
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		ifr.ifr_data = (void *)&ev;
+		if (ioctl(fd, SIOCETHTOOL, &ifr) < 0 && errno != EOPNOTSUPP) {
+			snprintf(err, cap, "ethtool command %#x on %s: %s", cmds[i], ifname,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* Waits until ifname is running (carrier up and the link watcher done), so the first frame we
+ * send is not dropped by a not yet activated queue. */
+static int wait_running(const char *ifname, char *err, size_t cap)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, cap, "socket: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 300; i++) {
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING)) {
+			close(fd);
+			return 0;
+		}
+		usleep(10000);
+	}
+	close(fd);
+	snprintf(err, cap, "interface %s did not come up within 3s", ifname);
+	return -1;
+}
+
+/*
+ * Configures the target namespace from a child process that joins it, so the runner's own
+ * namespace is never touched. The child reports failure as text through a pipe; `which` tells
+ * the parent the index of the case sysctl that failed (or -1).
+ */
+static int setup_target_ns(struct tc_linux *t, const struct tc_case *c, int *which, char *err,
+			   size_t cap)
+{
+	int pfd[2];
+	*which = -1;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(err, cap, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, cap, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char e[400];
+		int idx = -1;
+		close(pfd[0]);
+		if (setns(t->fd_t, CLONE_NEWNET) < 0) {
+			snprintf(e, sizeof(e), "setns: %s", strerror(errno));
+			goto child_fail;
+		}
+		/* RFC 4862 duplicate address detection would hold the address tentative for a
+		 * second; there is nobody to collide with on a two-ended veth. Router
+		 * solicitations and RAs are noise on a test link. */
+		static const char *const base[][2] = {
+			{"net.ipv6.conf.all.accept_dad", "0"},
+			{"net.ipv6.conf.default.accept_dad", "0"},
+			{"net.ipv6.conf." IF_TARGET ".accept_dad", "0"},
+			{"net.ipv6.conf." IF_TARGET ".accept_ra", "0"},
+			{"net.ipv6.conf." IF_TARGET ".router_solicitations", "0"},
+		};
+		for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+			if (write_sysctl(base[i][0], base[i][1], e, sizeof(e)) < 0)
+				goto child_fail;
+		for (int i = 0; i < c->nsysctls; i++) {
+			idx = i;
+			if (write_sysctl(c->sysctls[i].key, c->sysctls[i].value, e, sizeof(e)) < 0)
+				goto child_fail;
+		}
+		idx = -1;
+		if (offloads_off(IF_TARGET, e, sizeof(e)) < 0)
+			goto child_fail;
+		_exit(0);
+child_fail:
+		dprintf(pfd[1], "%d %s", idx, e);
+		_exit(1);
+	}
+	close(pfd[1]);
+	char msg[512];
+	ssize_t n = read(pfd[0], msg, sizeof(msg) - 1);
+	close(pfd[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	msg[n > 0 ? n : 0] = '\0';
+	char *sp = strchr(msg, ' ');
+	*which = atoi(msg);
+	snprintf(err, cap, "%s", sp ? sp + 1 : "target namespace set-up failed");
+	return -1;
+}
+
+static int start_agent(struct tc_linux *t, const char *agent_path, int verbose, char *err,
+		       size_t cap)
+{
+	int to_agent[2], from_agent[2];
+	if (pipe2(to_agent, O_CLOEXEC) < 0)
+		goto fail_errno;
+	if (pipe2(from_agent, O_CLOEXEC) < 0) {
+		close(to_agent[0]);
+		close(to_agent[1]);
+		goto fail_errno;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(to_agent[0]);
+		close(to_agent[1]);
+		close(from_agent[0]);
+		close(from_agent[1]);
+		goto fail_errno;
+	}
+	if (pid == 0) {
+		/* The agent must not die with the terminal's SIGINT before the runner asked it to
+		 * quit: the runner tears down in order. It still dies on SIGKILL or its pipe's EOF. */
+		signal(SIGINT, SIG_IGN);
+		if (setns(t->fd_t, CLONE_NEWNET) < 0)
+			_exit(126);
+		dup2(to_agent[0], 0);
+		dup2(from_agent[1], 1);
+		if (!verbose) {
+			int dn = open("/dev/null", O_WRONLY);
+			if (dn >= 0)
+				dup2(dn, 2);
+		}
+		execl(agent_path, "tcpconform-agent", (char *)NULL);
+		_exit(127);
+	}
+	close(to_agent[0]);
+	close(from_agent[1]);
+	t->agent = pid;
+	t->agent_in = to_agent[1];
+	t->agent_out = from_agent[0];
+	fcntl(t->agent_out, F_SETFL, O_NONBLOCK);
+	return 0;
+fail_errno:
+	snprintf(err, cap, "cannot start the agent: %s", strerror(errno));
+	return -1;
+}
+
+/* Returns the next complete line from the agent's buffered output, or NULL. */
+static char *take_line(struct tc_linux *t)
+{
+	char *start = t->lbuf + t->lstart;
+	char *nl = memchr(start, '\n', t->llen - t->lstart);
+	if (!nl)
+		return NULL;
+	*nl = '\0';
+	t->lstart = (size_t)(nl - t->lbuf) + 1;
+	return start;
+}
+
+/* Reads what the agent has written. Returns 0, or -1 on EOF/error (agent_eof set). */
+static int fill_agent(struct tc_linux *t)
+{
+	if (t->lstart > 0) {
+		memmove(t->lbuf, t->lbuf + t->lstart, t->llen - t->lstart);
+		t->llen -= t->lstart;
+		t->lstart = 0;
+	}
+	if (t->llen >= AGENT_LINE_MAX - 1) {
+		t->agent_eof = 1; /* a line this long is a broken agent */
+		return -1;
+	}
+	ssize_t r = read(t->agent_out, t->lbuf + t->llen, AGENT_LINE_MAX - 1 - t->llen);
+	if (r > 0) {
+		t->llen += (size_t)r;
+		return 0;
+	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	t->agent_eof = 1;
+	return -1;
+}
+
+static int io_agent_send(void *ctx, const char *line, char *err, size_t cap)
+{
+	struct tc_linux *t = ctx;
+	size_t len = strlen(line);
+	char *buf = malloc(len + 1);
+	if (!buf) {
+		snprintf(err, cap, "out of memory");
+		return -1;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	size_t off = 0;
+	while (off < len + 1) {
+		ssize_t w = write(t->agent_in, buf + off, len + 1 - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, cap, "write to agent: %s", strerror(errno));
+			free(buf);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	free(buf);
+	return 0;
+}
+
+static int io_send(void *ctx, const struct tc_seg *seg, int64_t *ts_us, char *err, size_t cap)
+{
+	struct tc_linux *t = ctx;
+	uint8_t frame[2048];
+	int n = tc_craft(t->inj, seg, frame, sizeof(frame), err, cap);
+	if (n < 0)
+		return -1;
+	if (tc_inject(t->inj, frame, (size_t)n, err, cap) < 0)
+		return -1;
+	*ts_us = now_us(NULL);
+	return 0;
+}
+
+static int from_target(const struct tc_linux *t, const struct tc_seg *s)
+{
+	return s->family == t->family && memcmp(s->src, t->target_addr, t->alen) == 0;
+}
+
+static int io_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
+{
+	struct tc_linux *t = ctx;
+	for (;;) {
+		char *line = take_line(t);
+		if (line) {
+			ev->kind = TC_EV_AGENT;
+			ev->line = line;
+			return 1;
+		}
+		if (t->agent_eof) {
+			ev->kind = TC_EV_AGENT_EOF;
+			return 1;
+		}
+		const uint8_t *frame;
+		size_t flen;
+		int64_t ts;
+		int r;
+		while ((r = tc_capture_next(t->cap, &frame, &flen, &ts, err, cap)) == 1) {
+			char derr[128];
+			if (tc_decode_frame(frame, flen, &ev->seg, derr, sizeof(derr)) != TC_DEC_TCP)
+				continue;
+			if (!from_target(t, &ev->seg))
+				continue;
+			ev->seg.ts_us = ts;
+			ev->kind = TC_EV_SEG;
+			return 1;
+		}
+		if (r < 0)
+			return -1;
+		int64_t now = now_us(NULL);
+		if (now >= deadline)
+			return 0;
+		/* Poll in short slices: libpcap may hold frames its descriptor did not signal. */
+		int64_t left = deadline - now;
+		int ms = left > 20000 ? 20 : (int)((left + 999) / 1000);
+		struct pollfd p[2] = {{.fd = tc_capture_fd(t->cap), .events = POLLIN},
+				      {.fd = t->agent_out, .events = POLLIN}};
+		if (poll(p, 2, ms) < 0 && errno != EINTR) {
+			snprintf(err, cap, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (p[1].revents)
+			fill_agent(t);
+	}
+}
+
+/* ---- public ---- */
+
+int tc_linux_check_privileges(char *err, size_t cap)
+{
+	if (geteuid() != 0) {
+		snprintf(err, cap, "the linux target needs root (it creates network namespaces and "
+				   "raw sockets); run with sudo");
+		return -1;
+	}
+	return 0;
+}
+
+static int pid_alive(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+static int del_ns(const char *name)
+{
+	char *argv[] = {"ip", "netns", "del", (char *)name, NULL};
+	char err[256];
+	return run(argv, err, sizeof(err));
+}
+
+/* Kills processes still inside namespace `name`, so deleting it really frees it. */
+static void kill_ns_procs(const char *name)
+{
+	char *argv[] = {"ip", "netns", "pids", (char *)name, NULL};
+	(void)argv;
+	/* `ip netns pids` prints pids; doing it by hand avoids parsing another tool's output:
+	 * compare each process's network namespace inode with the namespace's. */
+	char path[128];
+	struct stat nst;
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	if (stat(path, &nst) < 0)
+		return;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		char p[64];
+		struct stat st;
+		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
+		if (stat(p, &st) == 0 && st.st_ino == nst.st_ino && st.st_dev == nst.st_dev)
+			kill((pid_t)pid, SIGKILL);
+	}
+	closedir(d);
+}
+
+int tc_linux_sweep(pid_t own_pid)
+{
+	int removed = 0;
+	DIR *d = opendir(NETNS_DIR);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	char names[256][64];
+	int n = 0;
+	while ((de = readdir(d)) != NULL && n < 256) {
+		long pid;
+		if (strncmp(de->d_name, "tcpc-", 5) != 0)
+			continue;
+		pid = strtol(de->d_name + 5, NULL, 10);
+		if (pid <= 0)
+			continue;
+		if ((own_pid > 0 && pid == own_pid) || !pid_alive((pid_t)pid))
+			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		kill_ns_procs(names[i]);
+		if (del_ns(names[i]) == 0)
+			removed++;
+	}
+	return removed;
+}
+
+struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_pid, int idx,
+			       const char *agent_path, const char *pcap_path, int verbose,
+			       struct tc_io *io, int *is_case_error, char *err, size_t cap)
+{
+	struct tc_linux *t = calloc(1, sizeof(*t));
+	char e[512];
+	*is_case_error = 0;
+	if (!t) {
+		snprintf(err, cap, "out of memory");
+		return NULL;
+	}
+	t->fd_t = t->fd_i = t->fd_home = -1;
+	t->agent_in = t->agent_out = -1;
+	t->family = family;
+	t->alen = family == TC_FAMILY_V4 ? 4 : 16;
+	inet_pton(family == TC_FAMILY_V4 ? AF_INET : AF_INET6,
+		  family == TC_FAMILY_V4 ? TC_LINUX_TARGET_V4 : TC_LINUX_TARGET_V6, t->target_addr);
+	t->lbuf = malloc(AGENT_LINE_MAX);
+	if (!t->lbuf) {
+		snprintf(err, cap, "out of memory");
+		goto fail;
+	}
+	snprintf(t->ns_t, sizeof(t->ns_t), "tcpc-%d-%d-t", (int)owner_pid, idx);
+	snprintf(t->ns_i, sizeof(t->ns_i), "tcpc-%d-%d-i", (int)owner_pid, idx);
+	t->fd_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	{
+		char *a1[] = {"ip", "netns", "add", t->ns_t, NULL};
+		if (run(a1, err, cap) < 0)
+			goto fail;
+		t->made_t = 1;
+		char *a2[] = {"ip", "netns", "add", t->ns_i, NULL};
+		if (run(a2, err, cap) < 0)
+			goto fail;
+		t->made_i = 1;
+	}
+	t->fd_t = open_ns(t->ns_t);
+	t->fd_i = open_ns(t->ns_i);
+	if (t->fd_t < 0 || t->fd_i < 0) {
+		snprintf(err, cap, "cannot open the new namespaces: %s", strerror(errno));
+		goto fail;
+	}
+	{
+		char mi[18], mt[18];
+		snprintf(mi, sizeof(mi), "02:00:00:00:00:02");
+		snprintf(mt, sizeof(mt), "02:00:00:00:00:01");
+		char *a[] = {"ip", "-n", t->ns_i, "link", "add", IF_INJ, "address", mi, "type", "veth",
+			     "peer", "name", IF_TARGET, "address", mt, "netns", t->ns_t, NULL};
+		if (run(a, err, cap) < 0)
+			goto fail;
+	}
+	int which;
+	if (setup_target_ns(t, c, &which, e, sizeof(e)) < 0) {
+		if (which >= 0) {
+			const struct tc_sysctl *s = &c->sysctls[which];
+			snprintf(err, cap, "%s:%d:%d: sysctl '%s: %s': %s", c->file, s->pos.line,
+				 s->pos.col, s->key, s->value, e);
+			*is_case_error = 1;
+		} else {
+			snprintf(err, cap, "%s", e);
+		}
+		goto fail;
+	}
+	{
+		const char *ns = t->ns_t;
+		char *cmds[][16] = {
+			{"ip", "-n", (char *)ns, "link", "set", "lo", "up", NULL},
+			{"ip", "-n", (char *)ns, "addr", "add", TC_LINUX_TARGET_V4 "/24", "dev", IF_TARGET, NULL},
+			{"ip", "-n", (char *)ns, "-6", "addr", "add", TC_LINUX_TARGET_V6 "/64", "dev", IF_TARGET,
+			 "nodad", NULL},
+			{"ip", "-n", (char *)ns, "link", "set", IF_TARGET, "up", NULL},
+			{"ip", "-n", (char *)ns, "neigh", "replace", TC_LINUX_PEER_V4, "lladdr",
+			 "02:00:00:00:00:02", "dev", IF_TARGET, "nud", "permanent", NULL},
+			{"ip", "-n", (char *)ns, "-6", "neigh", "replace", TC_LINUX_PEER_V6, "lladdr",
+			 "02:00:00:00:00:02", "dev", IF_TARGET, "nud", "permanent", NULL},
+			{"ip", "-n", t->ns_i, "link", "set", IF_INJ, "up", NULL},
+		};
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (run(cmds[i], err, cap) < 0)
+				goto fail;
+	}
+	/* From here on this process lives in the injector's namespace: libnet and libpcap open
+	 * their sockets on tc-inj there. The worker process exits after the case. */
+	if (setns(t->fd_i, CLONE_NEWNET) < 0) {
+		snprintf(err, cap, "setns into %s: %s", t->ns_i, strerror(errno));
+		goto fail;
+	}
+	/* The injector's side keeps IPv6 off so its kernel sends no solicitations of its own. */
+	if (write_sysctl("net.ipv6.conf." IF_INJ ".disable_ipv6", "1", e, sizeof(e)) < 0 ||
+	    offloads_off(IF_INJ, e, sizeof(e)) < 0 || wait_running(IF_INJ, e, sizeof(e)) < 0) {
+		snprintf(err, cap, "injector interface: %s", e);
+		goto fail;
+	}
+	{
+		char bpf[256];
+		if (family == TC_FAMILY_V4)
+			snprintf(bpf, sizeof(bpf), "ip and tcp and host %s and host %s",
+				 TC_LINUX_TARGET_V4, TC_LINUX_PEER_V4);
+		else
+			snprintf(bpf, sizeof(bpf), "ip6 and tcp and host %s and host %s",
+				 TC_LINUX_TARGET_V6, TC_LINUX_PEER_V6);
+		t->cap = tc_capture_open(IF_INJ, bpf, pcap_path, err, cap);
+		if (!t->cap)
+			goto fail;
+		t->inj = tc_injector_open(IF_INJ, mac_inj, mac_target, err, cap);
+		if (!t->inj)
+			goto fail;
+	}
+	if (start_agent(t, agent_path, verbose, err, cap) < 0)
+		goto fail;
+	/* The agent's greeting proves it runs; a wrong protocol version is refused here. */
+	{
+		int64_t dl = now_us(NULL) + 5000000;
+		char *line = NULL;
+		while (!(line = take_line(t)) && !t->agent_eof && now_us(NULL) < dl) {
+			struct pollfd p = {.fd = t->agent_out, .events = POLLIN};
+			poll(&p, 1, 50);
+			fill_agent(t);
+		}
+		if (!line) {
+			snprintf(err, cap, "the agent (%s) did not greet within 5s%s", agent_path,
+				 t->agent_eof ? ": it exited" : "");
+			goto fail;
+		}
+		if (strncmp(line, "HELLO tcpconform-agent 1", 24) != 0) {
+			snprintf(err, cap, "unexpected agent greeting '%.100s'", line);
+			goto fail;
+		}
+	}
+	io->ctx = t;
+	io->send = io_send;
+	io->wait = io_wait;
+	io->agent_send = io_agent_send;
+	io->now = now_us;
+	return t;
+fail:
+	tc_linux_close(t);
+	return NULL;
+}
+
+void tc_linux_close(struct tc_linux *t)
+{
+	if (!t)
+		return;
+	if (t->agent > 0) {
+		char e[64];
+		io_agent_send(t, "0 QUIT", e, sizeof(e));
+		close(t->agent_in);
+		t->agent_in = -1;
+		int st;
+		pid_t r = 0;
+		for (int i = 0; i < 50 && (r = waitpid(t->agent, &st, WNOHANG)) == 0; i++)
+			usleep(10000);
+		if (r == 0) {
+			kill(t->agent, SIGKILL);
+			waitpid(t->agent, &st, 0);
+		}
+	}
+	if (t->agent_in >= 0)
+		close(t->agent_in);
+	if (t->agent_out >= 0)
+		close(t->agent_out);
+	tc_capture_close(t->cap);
+	if (t->inj)
+		tc_injector_close(t->inj);
+	if (t->fd_home >= 0) {
+		setns(t->fd_home, CLONE_NEWNET);
+		close(t->fd_home);
+	}
+	if (t->fd_t >= 0)
+		close(t->fd_t);
+	if (t->fd_i >= 0)
+		close(t->fd_i);
+	if (t->made_t) {
+		kill_ns_procs(t->ns_t);
+		del_ns(t->ns_t);
+	}
+	if (t->made_i)
+		del_ns(t->ns_i);
+	free(t->lbuf);
+	free(t);
+}

@@ -1,0 +1,154 @@
+#!/bin/bash
+# The whole test suite, as `make test` runs it (and CI through .ci/run). Each part adds to the
+# counts; the last line is "N passed, N failed". Parts:
+#   1. cmocka unit tests, plain build and ASan+UBSan build
+#   2. fuzz targets replayed over their corpus and generated inputs (ASan build)
+#   3. the agent's own smoke test in a namespace
+#   4. every suite case against the local kernel, both families
+#   5. negative cases: deliberately wrong expectations must fail, naming field/expected/actual
+#   6. invalid case files: exit code 2 and a file:line:column message
+#   7. cleanup: Ctrl-C mid-run and SIGKILL mid-run leave nothing behind after the next run
+set -u
+BUILD=${1:-build}
+TC=$BUILD/tcpconform
+pass=0
+fail=0
+failed_names=()
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+ko() { fail=$((fail + 1)); failed_names+=("$1"); echo "not ok - $1${2:+: $2}"; }
+tmp=$(mktemp -d /tmp/tcpconform-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. Unit tests. cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+for t in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=${t#"$BUILD"/}
+	out=$(ASAN_OPTIONS=detect_leaks=1 "$t" 2>&1)
+	st=$?
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}; f=${f:-0}
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ "$st" -ne 0 ] || [ "$f" -ne 0 ]; then
+		[ "$f" -eq 0 ] && fail=$((fail + 1))
+		failed_names+=("$name")
+		printf '%s\n' "$out" | grep -E "FAIL|ERROR|error|Sanitizer|runtime error" | head -20
+		echo "not ok - $name ($p passed, $f failed, exit $st)"
+	else
+		echo "ok - $name ($p tests)"
+	fi
+done
+
+# 2. Fuzz targets: the corpus, then generated inputs; any sanitizer report fails.
+for f in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	n=${f##*/fuzz_}
+	corpus=tests/fuzz/corpus/$n
+	if ASAN_OPTIONS=detect_leaks=1 "$f" -n 20000 "$corpus" >"$tmp/fuzz.out" 2>&1; then
+		ok "fuzz $n ($(tail -1 "$tmp/fuzz.out"))"
+	else
+		tail -30 "$tmp/fuzz.out"
+		ko "fuzz $n"
+	fi
+done
+
+# 3. The agent in a namespace, driven over its protocol.
+if [ -f tests/agent_smoke.sh ]; then
+	if bash tests/agent_smoke.sh "$BUILD/tcpconform-agent" >"$tmp/agent.out" 2>&1; then
+		ok "agent smoke ($(tail -1 "$tmp/agent.out"))"
+	else
+		cat "$tmp/agent.out"
+		ko "agent smoke"
+	fi
+fi
+
+# 4. Every suite case against the local kernel on both families; each result counts.
+if "$TC" run --json "$tmp/suites.json" --pcap-dir "$BUILD/test-pcap" suites/ >"$tmp/suites.out" 2>&1; then
+	:
+fi
+cat "$tmp/suites.out"
+np=$(grep -c '"verdict": "pass"' "$tmp/suites.json" 2>/dev/null || true)
+nf=$(grep -cE '"verdict": "(fail|error)"' "$tmp/suites.json" 2>/dev/null || true)
+np=${np:-0}; nf=${nf:-0}
+if [ ! -s "$tmp/suites.json" ]; then
+	ko "suites against linux" "no JSON report was written"
+else
+	pass=$((pass + np)); fail=$((fail + nf))
+	[ "$nf" -gt 0 ] && failed_names+=("suite cases against linux ($nf)")
+	echo "suites against linux: $np passed, $nf failed or errored"
+	[ "$np" -ge 60 ] || ko "at least 30 cases on both families pass" "only $np case runs passed"
+fi
+
+# 5. Negative cases: each must fail, and its failure must name the field, the expected and the
+#    actual value given in its "# expect-fail: FIELD expected=E actual=A" line ('-' = space).
+for c in tests/negative/*.yaml; do
+	spec=$(sed -n 's/^# expect-fail: //p' "$c")
+	field=${spec%% *}
+	exp=$(printf '%s' "$spec" | sed -n 's/.*expected=\([^ ]*\).*/\1/p' | tr '-' ' ')
+	act=$(printf '%s' "$spec" | sed -n 's/.*actual=\([^ ]*\).*/\1/p' | tr '-' ' ')
+	"$TC" run --family ipv4 --json "$tmp/neg.json" "$c" >"$tmp/neg.out" 2>&1
+	st=$?
+	line=$(grep -F "\"field\": \"$field\", \"expected\": \"" "$tmp/neg.json" 2>/dev/null | head -1)
+	e=$(printf '%s' "$line" | sed -n 's/.*"expected": "\([^"]*\)".*/\1/p')
+	a=$(printf '%s' "$line" | sed -n 's/.*"actual": "\([^"]*\)".*/\1/p')
+	if [ "$st" -eq 1 ] && grep -q '"verdict": "fail"' "$tmp/neg.json" && [ -n "$line" ] &&
+	   [[ "$e" == *"$exp"* ]] && [[ "$a" == *"$act"* ]]; then
+		ok "negative $c fails naming $field: expected '$e', got '$a'"
+	else
+		cat "$tmp/neg.out"
+		ko "negative $c" "exit $st; wanted field $field expected~'$exp' actual~'$act'"
+	fi
+done
+
+# 6. Invalid case files: exit 2 and a message with file:line:column.
+for c in tests/invalid/*.yaml; do
+	want=$(sed -n 's/^# expect-error: //p' "$c")
+	"$TC" run "$c" >"$tmp/inv.out" 2>&1
+	st=$?
+	if [ "$st" -eq 2 ] && grep -qF "$want" "$tmp/inv.out" && [ ! -e "$tmp/none.json" ]; then
+		ok "invalid $c: $(head -1 "$tmp/inv.out")"
+	else
+		cat "$tmp/inv.out"
+		ko "invalid $c" "exit $st, wanted 2 and '$want'"
+	fi
+done
+
+# 7. Cleanup. Ctrl-C (SIGINT to the process group) mid-case: exit 130, nothing left.
+leftovers() {
+	{ ip netns list 2>/dev/null | grep '^tcpc-'; pgrep -x tcpconform-agent; } | wc -l
+}
+setsid "$TC" run --family ipv4 tests/long/ >"$tmp/int.out" 2>&1 &
+pid=$!
+sleep 2
+kill -INT -- -"$pid" 2>/dev/null
+wait "$pid"
+st=$?
+if [ "$st" -eq 130 ] && [ "$(leftovers)" -eq 0 ]; then
+	ok "Ctrl-C mid-run exits 130 and leaves no namespace or agent"
+else
+	cat "$tmp/int.out"; ip netns list
+	ko "Ctrl-C cleanup" "exit $st, leftovers $(leftovers)"
+fi
+# SIGKILL leaves namespaces behind; the next run must remove them.
+setsid "$TC" run --family ipv4 tests/long/ >/dev/null 2>&1 &
+pid=$!
+sleep 2
+kill -KILL -- -"$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+before=$(ip netns list | grep -c '^tcpc-')
+"$TC" run --family ipv4 tests/negative/wrong-ack.yaml >"$tmp/sweep.out" 2>&1
+if [ "$before" -gt 0 ] && [ "$(leftovers)" -eq 0 ] && grep -q "removed $before namespaces" "$tmp/sweep.out"; then
+	ok "a run removes the $before namespaces a killed run left"
+else
+	cat "$tmp/sweep.out"
+	ko "sweep after SIGKILL" "left before: $before, now: $(leftovers)"
+fi
+# No interface of ours in this namespace, ever.
+if ip -o link | grep -q 'tc-tgt\|tc-inj'; then ko "no test interface in the root namespace"; else ok "no test interface in the root namespace"; fi
+
+echo
+if [ "$fail" -gt 0 ]; then
+	echo "failed: ${failed_names[*]}"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,528 @@
+/*
+ * test_exec.c - the executor's logic on an in-memory backend (runner/io.h): segment matching,
+ * unexpected segments, ignore lists, expect_none, app-call results and deadlines, state retries,
+ * timing checks, and that every checker names the field, the expected and the actual value.
+ *
+ * The fake target is a tiny scripted peer with a virtual clock: it answers a SYN with a SYN-ACK,
+ * data with an ACK, and agent requests from a table, so each test controls exactly what comes
+ * back and when. No network and no root are involved.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/seg.h"
+#include "../../runner/case.h"
+#include "../../runner/exec.h"
+
+#define TISN 1000u /* the fake target's ISN */
+
+struct event {
+	int64_t at;
+	int kind;
+	struct tc_seg seg;
+	char line[256];
+};
+
+struct fake {
+	int64_t now;
+	struct event ev[64];
+	int nev;
+	char cur_line[256];
+	/* behaviour knobs */
+	int synack_delay_us;      /* answer a SYN after this long; -1: never */
+	int extra_ack_after_synack; /* also send a bare ACK after the SYN-ACK */
+	uint32_t synack_ack_bump; /* added to the SYN-ACK's ack (to produce wrong answers) */
+	const char *state;        /* answer to STATE */
+	int block_accept;         /* accept never completes */
+	const char *read_reply;   /* DONE fields for read */
+	int agent_dies;           /* agent EOF after CONFIG */
+	int sent;                 /* segments injected */
+	struct tc_seg last_sent;
+};
+
+static void push(struct fake *f, const struct event *e)
+{
+	assert_true(f->nev < 64);
+	f->ev[f->nev++] = *e;
+}
+
+static void push_seg(struct fake *f, int64_t at, uint8_t flags, uint32_t seq, uint32_t ack,
+		     size_t len)
+{
+	struct event e;
+	memset(&e, 0, sizeof(e));
+	e.at = at;
+	e.kind = TC_EV_SEG;
+	e.seg.family = TC_FAMILY_V4;
+	inet_pton(AF_INET, "192.0.2.1", e.seg.src);
+	inet_pton(AF_INET, "192.0.2.2", e.seg.dst);
+	e.seg.sport = 8080;
+	e.seg.dport = f->last_sent.sport;
+	e.seg.flags = flags;
+	e.seg.seq = seq;
+	e.seg.ack = ack;
+	e.seg.win = 64240;
+	e.seg.doff = 5;
+	e.seg.checksum_ok = 1;
+	e.seg.payload_len = len;
+	e.seg.ts_us = at;
+	push(f, &e);
+}
+
+static void push_line(struct fake *f, int64_t at, const char *fmt, ...)
+{
+	struct event e;
+	va_list ap;
+	memset(&e, 0, sizeof(e));
+	e.at = at;
+	e.kind = TC_EV_AGENT;
+	va_start(ap, fmt);
+	vsnprintf(e.line, sizeof(e.line), fmt, ap);
+	va_end(ap);
+	push(f, &e);
+}
+
+static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	(void)err;
+	(void)cap;
+	f->sent++;
+	f->last_sent = *s;
+	*ts = f->now;
+	if ((s->flags & TC_F_SYN) && f->synack_delay_us >= 0) {
+		push_seg(f, f->now + f->synack_delay_us, TC_F_SYN | TC_F_ACK, TISN,
+			 s->seq + 1 + f->synack_ack_bump, 0);
+		if (f->extra_ack_after_synack)
+			push_seg(f, f->now + f->synack_delay_us + 1, TC_F_ACK, TISN + 1, s->seq + 1, 0);
+	} else if (s->payload_len > 0) {
+		push_seg(f, f->now + 100, TC_F_ACK, TISN + 1, s->seq + (uint32_t)s->payload_len, 0);
+	}
+	return 0;
+}
+
+static int f_agent(void *ctx, const char *line, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	int tag;
+	char verb[32], call[32] = "";
+	(void)err;
+	(void)cap;
+	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
+		return -1;
+	if (strcmp(verb, "CONFIG") == 0) {
+		if (f->agent_dies) {
+			struct event e;
+			memset(&e, 0, sizeof(e));
+			e.at = f->now + 10;
+			e.kind = TC_EV_AGENT_EOF;
+			push(f, &e);
+			return 0;
+		}
+		push_line(f, f->now + 10, "%d OK", tag);
+	} else if (strcmp(verb, "STATE") == 0) {
+		push_line(f, f->now + 10, "%d OK state=%s", tag, f->state);
+	} else if (strcmp(call, "accept") == 0 && f->block_accept) {
+		push_line(f, f->now + 10, "%d PENDING call=accept", tag);
+	} else if (strcmp(call, "read") == 0 && f->read_reply) {
+		push_line(f, f->now + 10, "%d DONE call=read %s", tag, f->read_reply);
+	} else if (strcmp(verb, "CALL") == 0) {
+		push_line(f, f->now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
+	}
+	return 0;
+}
+
+static int f_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	(void)err;
+	(void)cap;
+	int best = -1;
+	for (int i = 0; i < f->nev; i++)
+		if (f->ev[i].at <= deadline && (best < 0 || f->ev[i].at < f->ev[best].at))
+			best = i;
+	if (best < 0) {
+		if (deadline > f->now)
+			f->now = deadline;
+		return 0;
+	}
+	struct event e = f->ev[best];
+	f->ev[best] = f->ev[--f->nev];
+	if (e.at > f->now)
+		f->now = e.at;
+	ev->kind = e.kind;
+	if (e.kind == TC_EV_SEG)
+		ev->seg = e.seg;
+	snprintf(f->cur_line, sizeof(f->cur_line), "%s", e.line);
+	ev->line = f->cur_line;
+	return 1;
+}
+
+static int64_t f_now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
+
+static struct fake *new_fake(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->now = 1000000000;
+	f->state = "ESTABLISHED";
+	return f;
+}
+
+/* Runs yaml against f and returns the result (caller frees). */
+static void run(struct fake *f, const char *yaml, struct tc_result *r)
+{
+	struct tc_case c;
+	char err[512];
+	int rc = tc_case_load_buf("t.yaml", yaml, strlen(yaml), &c, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("case did not load: %s", err);
+	struct tc_io io = {f, f_send, f_wait, f_agent, f_now};
+	struct tc_exec_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.family = TC_FAMILY_V4;
+	cfg.seed = 42;
+	inet_pton(AF_INET, "192.0.2.1", cfg.target_addr);
+	inet_pton(AF_INET, "192.0.2.2", cfg.peer_addr);
+	memset(r, 0, sizeof(*r));
+	tc_exec_case(&c, &cfg, &io, r);
+	tc_case_free(&c);
+}
+
+static const struct tc_failure *find(const struct tc_result *r, const char *field)
+{
+	/* A missing failure comes back as an entry whose field is "(none)", so the assertions
+	 * that follow fail with a readable message instead of a null dereference. */
+	static const struct tc_failure none = {.field = "(none)"};
+	for (int i = 0; i < r->nfailures; i++)
+		if (strcmp(r->failures[i].field, field) == 0)
+			return &r->failures[i];
+	return &none;
+}
+
+#define HANDSHAKE                                                     \
+	"id: t.x\ntitle: t\nsteps:\n"                                 \
+	"  - app: listen\n"                                           \
+	"  - send: {flags: S, seq: 0}\n"
+
+static void test_pass(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, HANDSHAKE "  - expect: {flags: SA, seq: 0, ack: 1}\n"
+			 "  - send: {flags: A}\n"
+			 "  - app: accept\n"
+			 "  - state: ESTABLISHED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	/* The default ack acknowledged the SYN-ACK: target ISN + 1. */
+	assert_int_equal(f->last_sent.ack, TISN + 1);
+	assert_int_equal(f->last_sent.flags, TC_F_ACK);
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_wrong_ack_names_field(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_ack_bump = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = find(&r, "ack");
+	assert_string_equal(x->field, "ack");
+	assert_string_equal(x->expected, "1");
+	assert_non_null(strstr(x->actual, "2"));
+	assert_int_equal(x->step, 3);
+	assert_int_equal(x->line, 6);
+	assert_non_null(strstr(x->segment, "Flags [S.]"));
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_wrong_flags_and_seq(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, HANDSHAKE "  - expect: {flags: S, seq: 5}\n  - send: {flags: A}\n", &r);
+	const struct tc_failure *x = find(&r, "flags");
+	assert_string_equal(x->field, "flags");
+	assert_string_equal(x->expected, "S");
+	assert_string_equal(x->actual, "SA");
+	x = find(&r, "seq");
+	assert_string_equal(x->field, "seq");
+	assert_string_equal(x->expected, "5");
+	assert_non_null(strstr(x->actual, "0 (absolute 1000)"));
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_missing_segment(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_delay_us = -1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, within: 200ms}\n", &r);
+	const struct tc_failure *x = find(&r, "segment");
+	assert_string_equal(x->field, "segment");
+	assert_string_equal(x->actual, "none");
+	assert_non_null(strstr(x->expected, "SA"));
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_late_segment_is_missing(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_delay_us = 1500000; /* after the default within of 1s */
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n", &r);
+	assert_string_equal(find(&r, "segment")->field, "segment");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_unexpected_segment(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, HANDSHAKE "  - wait: 100ms\n", &r);
+	const struct tc_failure *x = find(&r, "segment");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_string_equal(x->expected, "none");
+	assert_string_equal(x->actual, "SA");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_ignore_list(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->extra_ack_after_synack = 1;
+	run(f, "id: t.x\ntitle: t\nignore: [A]\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA}\n  - wait: 10ms\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	/* Without the ignore list the same bare ACK is unexpected. */
+	f = new_fake();
+	f->extra_ack_after_synack = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - wait: 10ms\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_string_equal(find(&r, "segment")->actual, "A");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_expect_none(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, HANDSHAKE "  - expect_none: 300ms\n", &r);
+	const struct tc_failure *x = find(&r, "segment");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 3);
+	assert_string_equal(x->actual, "SA");
+	tc_result_free(&r);
+	/* expect_none with flags only forbids that flag set; the SYN-ACK stays for the expect. */
+	f = new_fake();
+	run(f, HANDSHAKE "  - expect_none: {for: 300ms, flags: R}\n  - expect: {flags: SA}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_state_mismatch(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->state = "LISTEN";
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - state: SYN_RECEIVED\n", &r);
+	const struct tc_failure *x = find(&r, "state");
+	assert_string_equal(x->field, "state");
+	assert_string_equal(x->expected, "SYN_RECEIVED");
+	assert_string_equal(x->actual, "LISTEN");
+	assert_int_equal(x->line, 7);
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_app_results(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->read_reply = "ret=3 errno=0 data=616263";
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n"
+			 "  - app: {call: read, len: 10, expect: {ret: 5, data: \"abd\"}}\n", &r);
+	const struct tc_failure *x = find(&r, "ret");
+	assert_string_equal(x->field, "ret");
+	assert_string_equal(x->expected, "5");
+	assert_string_equal(x->actual, "3");
+	x = find(&r, "data");
+	assert_string_equal(x->field, "data");
+	assert_non_null(strstr(x->expected, "abd"));
+	assert_non_null(strstr(x->actual, "abc"));
+	tc_result_free(&r);
+
+	f->read_reply = "ret=-1 errno=ECONNRESET";
+	f->nev = 0;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n"
+			 "  - app: {call: read, expect: {errno: EPIPE}}\n", &r);
+	x = find(&r, "errno");
+	assert_string_equal(x->field, "errno");
+	assert_string_equal(x->expected, "EPIPE");
+	assert_string_equal(x->actual, "ECONNRESET");
+	tc_result_free(&r);
+
+	/* With no expectation a call must succeed. */
+	f->nev = 0;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n  - app: read\n", &r);
+	x = find(&r, "errno");
+	assert_string_equal(x->field, "errno");
+	assert_string_equal(x->expected, "0");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_app_deadline(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->block_accept = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n"
+			 "  - app: {call: accept, within: 500ms}\n", &r);
+	const struct tc_failure *x = find(&r, "ret");
+	assert_string_equal(x->field, "ret");
+	assert_string_equal(x->actual, "still blocked");
+	assert_int_equal(x->step, 5);
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_timing_check(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_delay_us = 400000;
+	run(f, HANDSHAKE "  - expect: {flags: SA, after: 1s, tolerance: 200ms}\n", &r);
+	const struct tc_failure *x = find(&r, "after");
+	assert_string_equal(x->field, "after");
+	assert_non_null(strstr(x->actual, "0.400"));
+	tc_result_free(&r);
+	f = new_fake();
+	f->synack_delay_us = 950000;
+	run(f, HANDSHAKE "  - expect: {flags: SA, after: 1s, tolerance: 200ms}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_agent_death_is_error(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->agent_dies = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - state: ESTABLISHED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "agent"));
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_case_timeout_is_error(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, "id: t.x\ntitle: t\ntimeout: 1s\nsteps:\n  - wait: 5s\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "timeout"));
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_send_fields(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_delay_us = -1;
+	run(f, "id: t.x\ntitle: t\nisn: 5000\npeer_port: 4242\nsteps:\n"
+	       "  - send: {flags: PA, seq: 7, ack_abs: 99, win: 1234, ttl: 9, tos: 16, ip_id: 77,"
+	       " urg: 3, data: \"xy\", options: [nop, {mss: 1000}]}\n", &r);
+	assert_int_equal(f->last_sent.seq, 5007);
+	assert_int_equal(f->last_sent.ack, 99);
+	assert_int_equal(f->last_sent.win, 1234);
+	assert_int_equal(f->last_sent.ttl, 9);
+	assert_int_equal(f->last_sent.tos, 16);
+	assert_int_equal(f->last_sent.ip_id, 77);
+	assert_int_equal(f->last_sent.urg, 3);
+	assert_int_equal(f->last_sent.sport, 4242);
+	assert_int_equal(f->last_sent.dport, 8080);
+	assert_int_equal(f->last_sent.payload_len, 2);
+	assert_memory_equal(f->last_sent.payload, "xy", 2);
+	assert_int_equal(f->last_sent.opt_len, 5);
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_expect_auto_is_error(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, HANDSHAKE "  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "reference model"));
+	tc_result_free(&r);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pass),
+		cmocka_unit_test(test_wrong_ack_names_field),
+		cmocka_unit_test(test_wrong_flags_and_seq),
+		cmocka_unit_test(test_missing_segment),
+		cmocka_unit_test(test_late_segment_is_missing),
+		cmocka_unit_test(test_unexpected_segment),
+		cmocka_unit_test(test_ignore_list),
+		cmocka_unit_test(test_expect_none),
+		cmocka_unit_test(test_state_mismatch),
+		cmocka_unit_test(test_app_results),
+		cmocka_unit_test(test_app_deadline),
+		cmocka_unit_test(test_timing_check),
+		cmocka_unit_test(test_agent_death_is_error),
+		cmocka_unit_test(test_case_timeout_is_error),
+		cmocka_unit_test(test_send_fields),
+		cmocka_unit_test(test_expect_auto_is_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
