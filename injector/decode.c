@@ -139,7 +139,10 @@ static int decode_tcp(const uint8_t *tcp, size_t len, struct tc_seg *out, char *
 		snprintf(err, cap, "TCP payload truncated");
 		return TC_DEC_MALFORMED;
 	}
-	/* Verifying by recomputation: the sender's value equals ours, or is its one's complement
+	/* The pseudo-header uses the addresses of the IP header. With an IPv6 routing header
+	 * RFC 8200 8.1 asks for the final destination instead; the links this tool drives carry no
+	 * routing headers, so such a segment may be reported with a bad checksum.
+	 * Verifying by recomputation: the sender's value equals ours, or is its one's complement
 	 * twin 0xffff for a computed 0x0000 (both mean zero, RFC 1071). */
 	uint16_t want = tc_tcp_checksum(out->family, out->src, out->dst, tcp, len);
 	out->checksum_ok = out->checksum == want || (want == 0 && out->checksum == 0xffff);
@@ -264,6 +267,10 @@ int tc_decode_frame(const uint8_t *frame, size_t len, struct tc_seg *out, char *
 	if (out == NULL)
 		return TC_DEC_MALFORMED;
 	memset(out, 0, sizeof(*out));
+	if (frame == NULL) {
+		snprintf(err, cap, "no frame");
+		return TC_DEC_MALFORMED;
+	}
 	tc_rd_init(&r, frame, len);
 	if (len < 14) {
 		snprintf(err, cap, "Ethernet header truncated: %zu of 14 bytes", len);

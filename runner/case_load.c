@@ -29,12 +29,22 @@
 
 #define MAX_FILE_BYTES (16u << 20) /* A case is a few hundred lines; this bounds a mistake. */
 #define MAX_STEPS 4096
+/* Keys per mapping: duplicate detection compares each key with the ones before it, so an
+ * unbounded mapping (thousands of x- keys) would make loading quadratic. */
+#define MAX_KEYS 256
 #define MAX_APP_BYTES (1u << 20)
 #define MAX_APP_LEN (1L << 24)
 #define QUOTE_MAX 60
 
 #define US_PER_MS 1000LL
 #define US_PER_S 1000000LL
+
+#define FOR_PAIRS(map, p) \
+	for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start; p < (map)->data.mapping.pairs.top; p++)
+#define FOR_ITEMS(seq, it) \
+	for (yaml_node_item_t *it = (seq)->data.sequence.items.start; it < (seq)->data.sequence.items.top; it++)
+#define NITEMS(seq) ((int)((seq)->data.sequence.items.top - (seq)->data.sequence.items.start))
+#define NPAIRS(map) ((int)((map)->data.mapping.pairs.top - (map)->data.mapping.pairs.start))
 
 struct ld {
 	const char *name;
@@ -253,6 +263,10 @@ static const char *pair_key(struct ld *l, const yaml_node_t *map, const yaml_nod
 	yaml_node_t *k = node(l, p->key);
 	if (!k)
 		return fail_at(l, 1, 1, "", 0, "internal: dangling node"), NULL;
+	if (NPAIRS(map) > MAX_KEYS) {
+		fail(l, map, "too many keys in one mapping (%d, at most %d)", NPAIRS(map), MAX_KEYS);
+		return NULL;
+	}
 	if (k->type != YAML_SCALAR_NODE || is_null(k)) {
 		fail(l, k, "a key must be a name, not %s", is_null(k) ? "empty" : kind_word(k));
 		return NULL;
@@ -276,12 +290,6 @@ static const char *pair_key(struct ld *l, const yaml_node_t *map, const yaml_nod
 	return sv(k);
 }
 
-#define FOR_PAIRS(map, p) \
-	for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start; p < (map)->data.mapping.pairs.top; p++)
-#define FOR_ITEMS(seq, it) \
-	for (yaml_node_item_t *it = (seq)->data.sequence.items.start; it < (seq)->data.sequence.items.top; it++)
-#define NITEMS(seq) ((int)((seq)->data.sequence.items.top - (seq)->data.sequence.items.start))
-#define NPAIRS(map) ((int)((map)->data.mapping.pairs.top - (map)->data.mapping.pairs.start))
 
 /* ------------------------------------------------------------------------------------------ */
 /* Values */
@@ -782,11 +790,29 @@ static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int
 /* ------------------------------------------------------------------------------------------ */
 /* send / expect */
 
+/*
+ * `after:` / `at:` written inside a send or app mapping (an extension): there they can only mean
+ * the step's start delay, the same as beside the step key, because neither has a timing check
+ * of that name. Inside an expect, `after` is the arrival-time check instead.
+ */
+static int step_delay(struct ld *l, const yaml_node_t *kn, const yaml_node_t *v, struct tc_step *st)
+{
+	const char *k = sv(kn);
+	int is_after = k[1] == 'f';
+	if (st->after_us >= 0 || st->at_us >= 0)
+		return fail(l, kn, "%s", st->after_us >= 0 && is_after ? "'after' given twice" :
+			    st->at_us >= 0 && !is_after ? "'at' given twice" :
+			    "'after' and 'at' cannot both be given");
+	return get_dur(l, v, k, is_after ? &st->after_us : &st->at_us);
+}
+
 static const char *const seg_keys[] = {
 	"flags", "seq", "ack", "seq_abs", "ack_abs", "win", "urg", "len", "data", "hex", "options",
 	"checksum", "ttl", "tos", "df", "ip_id", "doff", "sport", "dport",
 	/* expect only: */
-	"options_include", "options_exclude", "within", "after", "tolerance", NULL,
+	"options_include", "options_exclude", "within", "after", "tolerance",
+	/* send only (an extension): */
+	"at", NULL,
 };
 
 static int set_payload_kind(struct ld *l, const yaml_node_t *kn, struct tc_segspec *sg, enum tc_payload_kind k)
@@ -815,10 +841,17 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 			return -1;
 		if (is_ext(k))
 			continue;
+		if (!is_expect && (!strcmp(k, "after") || !strcmp(k, "at"))) {
+			if (step_delay(l, kn, v, st) < 0)
+				return -1;
+			continue;
+		}
 		if (!is_expect && (!strcmp(k, "options_include") || !strcmp(k, "options_exclude") ||
-				   !strcmp(k, "within") || !strcmp(k, "after") || !strcmp(k, "tolerance")))
-			return fail(l, kn, "field only allowed in expect%s",
-				    !strcmp(k, "after") ? " (to delay a send, put 'after:' beside 'send:')" : "");
+				   !strcmp(k, "within") || !strcmp(k, "tolerance")))
+			return fail(l, kn, "field only allowed in expect");
+		if (is_expect && !strcmp(k, "at"))
+			return fail(l, kn, "unknown field in expect (to start the step at a time, put 'at:' "
+				    "beside 'expect:')");
 		if (is_expect && !strcmp(k, "checksum"))
 			return fail(l, kn, "field only allowed in send");
 
@@ -1030,7 +1063,7 @@ static const struct {
 #define NCALLS ((int)(sizeof(app_calls) / sizeof(app_calls[0])))
 
 static const char *const app_keys[] = {"call", "sock", "within", "expect", "backlog", "len", "data",
-				       "how", "opt", "value", NULL};
+				       "how", "opt", "value", "after", "at", NULL};
 
 static int find_call(struct ld *l, const yaml_node_t *n, int *idx)
 {
@@ -1181,6 +1214,11 @@ static int parse_app(struct ld *l, const yaml_node_t *n, struct tc_step *st, int
 			if (get_dur(l, v, k, &a->within_us) < 0)
 				return -1;
 			*within_given = 1;
+			continue;
+		}
+		if (!strcmp(k, "after") || !strcmp(k, "at")) {
+			if (step_delay(l, kn, v, st) < 0)
+				return -1;
 			continue;
 		}
 		if (!strcmp(k, "expect")) {

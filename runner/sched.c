@@ -77,7 +77,10 @@ static int walk(const char *path, char ***files, int *n, int *cap, char *err, si
 	for (int i = 0; i < nn && rc == 0; i++) {
 		char sub[4096];
 		struct stat s2;
-		snprintf(sub, sizeof(sub), "%s/%s", path, names[i]);
+		size_t pl = strlen(path);
+		while (pl > 1 && path[pl - 1] == '/')
+			pl--;
+		snprintf(sub, sizeof(sub), "%.*s/%s", (int)pl, path, names[i]);
 		if (stat(sub, &s2) < 0)
 			continue;
 		size_t l = strlen(names[i]);

@@ -191,7 +191,7 @@ static int wait_running(const char *ifname, char *err, size_t cap)
 		snprintf(err, cap, "socket: %s", strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 3000; i++) {
 		struct ifreq ifr;
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
@@ -199,7 +199,7 @@ static int wait_running(const char *ifname, char *err, size_t cap)
 			close(fd);
 			return 0;
 		}
-		usleep(10000);
+		usleep(1000);
 	}
 	close(fd);
 	snprintf(err, cap, "interface %s did not come up within 3s", ifname);
@@ -478,10 +478,8 @@ static int del_ns(const char *name)
 /* Kills processes still inside namespace `name`, so deleting it really frees it. */
 static void kill_ns_procs(const char *name)
 {
-	char *argv[] = {"ip", "netns", "pids", (char *)name, NULL};
-	(void)argv;
-	/* `ip netns pids` prints pids; doing it by hand avoids parsing another tool's output:
-	 * compare each process's network namespace inode with the namespace's. */
+	/* Compare each process's network namespace with the namespace's own inode (what
+	 * `ip netns pids` does), rather than parse another tool's output. */
 	char path[128];
 	struct stat nst;
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
@@ -579,8 +577,12 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 		char mi[18], mt[18];
 		snprintf(mi, sizeof(mi), "02:00:00:00:00:02");
 		snprintf(mt, sizeof(mt), "02:00:00:00:00:01");
-		char *a[] = {"ip", "-n", t->ns_i, "link", "add", IF_INJ, "address", mi, "type", "veth",
-			     "peer", "name", IF_TARGET, "address", mt, "netns", t->ns_t, NULL};
+		/* Distinct interface indexes matter: in two fresh namespaces both ends would get
+		 * index 2, the kernel's link watcher would then see iflink == ifindex, treat the
+		 * carrier change as not urgent and delay it by up to a second per case. */
+		char *a[] = {"ip", "-n", t->ns_i, "link", "add", IF_INJ, "index", "20", "address", mi,
+			     "type", "veth", "peer", "name", IF_TARGET, "index", "21", "address", mt,
+			     "netns", t->ns_t, NULL};
 		if (run(a, err, cap) < 0)
 			goto fail;
 	}

@@ -67,6 +67,7 @@ class Agent:
     """A line client of the agent protocol, over a pipe pair or a socket."""
     def __init__(self, rfd, wfd):
         self.rfd, self.wfd, self.buf, self.tag, self.stash = rfd, wfd, b"", 100, []
+        self.pendings = set()  # tags the agent acknowledged with PENDING
 
     def line(self, timeout):
         end = time.time() + timeout
@@ -87,7 +88,8 @@ class Agent:
         return str(self.tag)
 
     def wait(self, tag, timeout=3.0):
-        """The reply with this tag; other replies are kept for their own wait."""
+        """The final reply with this tag (PENDING acknowledgements are noted and skipped);
+        other replies are kept for their own wait."""
         for i, l in enumerate(self.stash):
             if l.split(" ", 1)[0] == tag:
                 return self.stash.pop(i)
@@ -96,7 +98,11 @@ class Agent:
             l = self.line(max(0.0, end - time.time()))
             if l is None:
                 return None
-            if l.split(" ", 1)[0] == tag:
+            parts = l.split(" ", 2)
+            if len(parts) >= 2 and parts[1] == "PENDING":
+                self.pendings.add(parts[0])
+                continue
+            if parts[0] == tag:
                 return l
             self.stash.append(l)
 
@@ -160,6 +166,7 @@ c.bind((host, 40001))
 c.settimeout(3)
 c.connect((target, 5001))
 r = a.wait(acc); check("accept DONE", done_ok(r, "accept"), repr(r))
+check("the blocking accept was acknowledged with PENDING", acc in a.pendings, repr(sorted(a.pendings)))
 check("STATE ESTABLISHED", a.state() == "ESTABLISHED")
 
 rd = a.send("CALL read len=100")

@@ -333,9 +333,13 @@ static void op_progress(struct agent *a, struct op *op)
 			op_finish(a, op, -1, soerr, NULL, 0);
 			return;
 		}
-		/* Ready without an error: connected, unless the wake-up was spurious. */
+		/* Ready without a pending error should mean connected; if the error was already
+		 * consumed elsewhere, getpeername still tells, and the op must end either way
+		 * rather than be polled again forever. */
 		if (getpeername(op->fd, (struct sockaddr *)&ss, &al) == 0)
 			op_finish(a, op, 0, 0, NULL, 0);
+		else
+			op_finish(a, op, -1, errno, NULL, 0);
 		return;
 	}
 	case AG_C_WRITE: {
@@ -436,8 +440,16 @@ static struct op *op_add(struct agent *a, const struct ag_request *rq, int fd)
 		;
 	*pp = op;
 	a->nops++;
-	if (op_active(a, op))
+	/* A connect has just returned EINPROGRESS: only poll() can tell when it is done. */
+	if (op->call != AG_C_CONNECT && op_active(a, op))
 		op_progress(a, op);
+	/* A call that did not complete at once is acknowledged with PENDING, so the runner knows
+	 * it is under way at the target before it goes on with the script (agent-protocol.md). */
+	if (!op->done) {
+		out_start(a);
+		out_add(a, "%s PENDING call=%s", op->tag, ag_call_name(op->call));
+		out_send(a);
+	}
 	return op;
 }
 

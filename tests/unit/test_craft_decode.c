@@ -751,6 +751,7 @@ static void test_decode_v4_malformed(void **state)
 	uint8_t g[256];
 
 	expect_malformed(f, 10, "Ethernet header truncated: 10 of 14 bytes");
+	expect_malformed(NULL, 60, "no frame");
 	expect_malformed(f, 30, "IPv4 header truncated: 16 of 20 bytes");
 	memcpy(g, f, n);
 	g[14] = 0x55;

@@ -218,8 +218,14 @@ static void test_send_fields(void **state)
 		"           ttl: 1, tos: 0xb8, df: true, ip_id: 65535, doff: 15, sport: 1, dport: 65535,\n"
 		"           hex: \"de ad:BE ef\", checksum: bad}\n"
 		"  - send: {flags: \"\", seq_abs: 7, data: \"hi\\0there\", df: 0}\n"
-		"  - send: {seq: -1, len: 1500}\n",
+		"  - send: {seq: -1, len: 1500}\n"
+		"  - send: {flags: A, after: 250ms}\n"
+		"  - send: {flags: A, at: 1s}\n",
 		&c);
+	assert_int_equal(c.steps[3].after_us, 250000);
+	assert_int_equal(c.steps[3].at_us, -1);
+	assert_int_equal(c.steps[4].at_us, 1000000);
+	assert_int_equal(c.steps[4].after_us, -1);
 	const struct tc_segspec *g = &c.steps[0].seg;
 	assert_int_equal(g->flags, TC_F_PSH | TC_F_ACK);
 	assert_int_equal(g->seq.set, 1);
@@ -389,8 +395,13 @@ static void test_app_calls(void **state)
 		"  - app: {call: setsockopt, opt: TCP_NODELAY, value: true}\n"
 		"  - app: {call: getsockopt, opt: SO_RCVBUF, expect: {value: 65536, errno: 0}}\n"
 		"  - app: connect\n    within: 3s\n"
-		"  - app: {call: close, expect: {ret: -1, errno: EBADF}}\n",
+		"  - app: {call: close, expect: {ret: -1, errno: EBADF}}\n"
+		"  - app: {call: read, len: 1, after: 100ms}\n"
+		"  - app: {call: accept, at: 2s}\n",
 		&c);
+	assert_int_equal(c.steps[10].after_us, 100000);
+	assert_int_equal(c.steps[10].at_us, -1);
+	assert_int_equal(c.steps[11].at_us, 2000000);
 	const struct tc_appspec *a = &c.steps[0].app;
 	assert_int_equal(a->call, TC_APP_LISTEN);
 	assert_int_equal(a->backlog, 5);
@@ -690,8 +701,10 @@ static void test_err_payload_and_seq(void **state)
 	load_err(H "  - send: {flags: S, seq: 1, seq_abs: 2}\n", "t.yaml:4:30: seq and seq_abs cannot both be given: 'seq_abs'");
 	load_err(H "  - send: {flags: S, ack_abs: 1, ack: 2}\n", "t.yaml:4:34: ack and ack_abs cannot both be given: 'ack'");
 	load_err(H "  - send: {flags: S, options_include: [mss]}\n", "t.yaml:4:22: field only allowed in expect: 'options_include'");
-	load_err(H "  - send: {flags: S, after: 1s}\n",
-		 "t.yaml:4:22: field only allowed in expect (to delay a send, put 'after:' beside 'send:'): 'after'");
+	load_err(H "  - send: {flags: S, at: 1s}\n    at: 2s\n", "t.yaml:4:22: 'at' given twice: 'at'");
+	load_err(H "  - expect: {flags: S, at: 1s}\n",
+		 "t.yaml:4:24: unknown field in expect (to start the step at a time, put 'at:' beside 'expect:'): 'at'");
+	load_err(H "  - send: {flags: S, within: 1s}\n", "t.yaml:4:22: field only allowed in expect: 'within'");
 	load_err(H "  - send: {flags: S, checksum: good}\n", "t.yaml:4:32: 'checksum' can only be 'bad': 'good'");
 	load_err(H "  - expect: something\n", "t.yaml:4:13: 'expect' needs a mapping of fields or 'auto': 'something'");
 }
@@ -720,6 +733,8 @@ static void test_err_app(void **state)
 		 "t.yaml:4:32: field does not belong to this call (expect value is for getsockopt): 'value'");
 	load_err(H "  - app: {call: read, expect: {errno: ECONN-RESET}}\n",
 		 "t.yaml:4:39: bad errno name (write e.g. ECONNRESET, or 0 for none): 'ECONN-RESET'");
+	load_err(H "  - app: {call: read, after: 1s}\n    after: 2s\n", "t.yaml:4:23: 'after' given twice: 'after'");
+	load_err(H "  - app: {call: read, at: 1s}\n    after: 2s\n", "t.yaml:4:23: 'after' and 'at' cannot both be given: 'at'");
 	load_err(H "  - app: {call: read, sock: both}\n", "t.yaml:4:29: bad 'sock' (listener or conn): 'both'");
 	load_err(H "  - app: {call: setsockopt, opt: so_linger, value: 1}\n",
 		 "t.yaml:4:34: bad socket option name (write it as in C, e.g. SO_LINGER): 'so_linger'");
@@ -740,6 +755,39 @@ static void test_err_misc(void **state)
 	/* An alias cycle must neither hang nor crash the loader. */
 	load_err("id: a\ntitle: t\nsteps: &s [*s]\n",
 		 "t.yaml:3:8: a step must be a mapping with one step key, such as app: listen: '&s [*s]'");
+}
+
+static void test_err_limits(void **state)
+{
+	(void)state;
+	/* 4096 steps load; 4097 are refused. */
+	size_t cap = 64 + 4097 * 16;
+	char *y = malloc(cap);
+	assert_non_null(y);
+	strcpy(y, H);
+	for (int i = 0; i < 4096; i++)
+		memcpy(y + strlen(H) + 14 * (size_t)i, "  - wait: 1ms\n", 15);
+	struct tc_case c;
+	load_ok(y, &c);
+	assert_int_equal(c.nsteps, 4096);
+	tc_case_free(&c);
+	strcat(y, "  - wait: 1ms\n");
+	load_err(y, "t.yaml:4:3: too many steps (4097, at most 4096): '- wait: 1ms'");
+	/* A mapping with more than 256 keys is refused, even if they are all x- keys. */
+	strcpy(y, "id: a\ntitle: t\nsteps: [{wait: 1s}]\n");
+	for (int i = 0; i < 253; i++)
+		sprintf(y + strlen(y), "x-%d: 1\n", i);
+	load_ok(y, &c);
+	tc_case_free(&c);
+	strcat(y, "x-last: 1\n");
+	load_err(y, "t.yaml:1:1: too many keys in one mapping (257, at most 256): 'id: a'");
+	free(y);
+	/* Too many options in an expect (no byte limit there, but a count limit). */
+	char buf[600] = H "  - expect: {flags: A, options: [";
+	for (int i = 0; i < 41; i++)
+		strcat(buf, i ? ", nop" : "nop");
+	strcat(buf, "]}\n");
+	load_err(buf, "t.yaml:4:234: too many options (at most 40): 'nop'");
 }
 
 static void test_err_file(void **state)
@@ -878,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_err_payload_and_seq),
 		cmocka_unit_test(test_err_app),
 		cmocka_unit_test(test_err_misc),
+		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_err_file),
 		cmocka_unit_test(test_err_small_buffer),
 		cmocka_unit_test(test_repo_suites),
