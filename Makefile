@@ -74,7 +74,7 @@ unit-asan: $(ASAN_UNIT_BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
-	@sh tests/run-all.sh $(BUILD)
+	@bash tests/run-all.sh $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -87,5 +87,8 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Objects of test programs are kept, so a second `make test` rebuilds only what changed.
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

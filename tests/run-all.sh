@@ -63,10 +63,17 @@ if [ -f tests/agent_smoke.sh ]; then
 fi
 
 # 4. Every suite case against the local kernel on both families; each result counts.
-if "$TC" run --json "$tmp/suites.json" --pcap-dir "$BUILD/test-pcap" suites/ >"$tmp/suites.out" 2>&1; then
-	:
-fi
+"$TC" run --json "$tmp/suites.json" --pcap-dir "$BUILD/test-pcap" suites/ >"$tmp/suites.out" 2>&1 &
+suite_pid=$!
+wait "$suite_pid"
 cat "$tmp/suites.out"
+if [ "$(ip netns list | grep -c "^tcpc-$suite_pid-")" -eq 0 ] && ! pgrep -P "$suite_pid" >/dev/null; then
+	ok "the suite run left no namespace, interface or process"
+else
+	ko "the suite run left namespaces or processes" "$(ip netns list | grep "^tcpc-$suite_pid-" | tr '\n' ' ')"
+fi
+npcap=$(ls "$BUILD"/test-pcap/*.pcap 2>/dev/null | wc -l)
+[ "$npcap" -gt 0 ] && ok "one pcap per case and family ($npcap files)" || ko "pcap files were written"
 np=$(grep -c '"verdict": "pass"' "$tmp/suites.json" 2>/dev/null || true)
 nf=$(grep -cE '"verdict": "(fail|error)"' "$tmp/suites.json" 2>/dev/null || true)
 np=${np:-0}; nf=${nf:-0}
@@ -114,8 +121,16 @@ for c in tests/invalid/*.yaml; do
 done
 
 # 7. Cleanup. Ctrl-C (SIGINT to the process group) mid-case: exit 130, nothing left.
+# Leftovers of the run whose process id (and session, started with setsid) is $1: its
+# namespaces and any process still in its session. Other runs on the machine are not counted.
+# A process killed with SIGKILL can take a moment to finish exiting (its sockets and namespace
+# are torn down in the kernel), so processes get up to 10 s to disappear before they count.
 leftovers() {
-	{ ip netns list 2>/dev/null | grep '^tcpc-'; pgrep -x tcpconform-agent; } | wc -l
+	for _ in $(seq 1 100); do
+		pgrep -s "$1" >/dev/null || break
+		sleep 0.1
+	done
+	{ ip netns list 2>/dev/null | grep "^tcpc-$1-"; pgrep -s "$1"; } | wc -l
 }
 setsid "$TC" run --family ipv4 tests/long/ >"$tmp/int.out" 2>&1 &
 pid=$!
@@ -123,11 +138,11 @@ sleep 2
 kill -INT -- -"$pid" 2>/dev/null
 wait "$pid"
 st=$?
-if [ "$st" -eq 130 ] && [ "$(leftovers)" -eq 0 ]; then
+if [ "$st" -eq 130 ] && [ "$(leftovers "$pid")" -eq 0 ]; then
 	ok "Ctrl-C mid-run exits 130 and leaves no namespace or agent"
 else
 	cat "$tmp/int.out"; ip netns list
-	ko "Ctrl-C cleanup" "exit $st, leftovers $(leftovers)"
+	ko "Ctrl-C cleanup" "exit $st, leftovers $(leftovers "$pid")"
 fi
 # SIGKILL leaves namespaces behind; the next run must remove them.
 setsid "$TC" run --family ipv4 tests/long/ >/dev/null 2>&1 &
@@ -135,13 +150,13 @@ pid=$!
 sleep 2
 kill -KILL -- -"$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-before=$(ip netns list | grep -c '^tcpc-')
+before=$(ip netns list | grep -c "^tcpc-$pid-")
 "$TC" run --family ipv4 tests/negative/wrong-ack.yaml >"$tmp/sweep.out" 2>&1
-if [ "$before" -gt 0 ] && [ "$(leftovers)" -eq 0 ] && grep -q "removed $before namespaces" "$tmp/sweep.out"; then
+if [ "$before" -gt 0 ] && [ "$(leftovers "$pid")" -eq 0 ] && grep -q "removed .* namespaces" "$tmp/sweep.out"; then
 	ok "a run removes the $before namespaces a killed run left"
 else
 	cat "$tmp/sweep.out"
-	ko "sweep after SIGKILL" "left before: $before, now: $(leftovers)"
+	ko "sweep after SIGKILL" "left before: $before, now: $(leftovers "$pid")"
 fi
 # No interface of ours in this namespace, ever.
 if ip -o link | grep -q 'tc-tgt\|tc-inj'; then ko "no test interface in the root namespace"; else ok "no test interface in the root namespace"; fi

@@ -324,6 +324,7 @@ static void test_ignore_list(void **st)
 	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA}\n  - wait: 10ms\n", &r);
 	assert_string_equal(tc_verdict_name(r.verdict), "pass");
 	tc_result_free(&r);
+	free(f);
 	/* Without the ignore list the same bare ACK is unexpected. */
 	f = new_fake();
 	f->extra_ack_after_synack = 1;
@@ -345,6 +346,7 @@ static void test_expect_none(void **st)
 	assert_int_equal(x->step, 3);
 	assert_string_equal(x->actual, "SA");
 	tc_result_free(&r);
+	free(f);
 	/* expect_none with flags only forbids that flag set; the SYN-ACK stays for the expect. */
 	f = new_fake();
 	run(f, HANDSHAKE "  - expect_none: {for: 300ms, flags: R}\n  - expect: {flags: SA}\n", &r);
@@ -434,6 +436,7 @@ static void test_timing_check(void **st)
 	assert_string_equal(x->field, "after");
 	assert_non_null(strstr(x->actual, "0.400"));
 	tc_result_free(&r);
+	free(f);
 	f = new_fake();
 	f->synack_delay_us = 950000;
 	run(f, HANDSHAKE "  - expect: {flags: SA, after: 1s, tolerance: 200ms}\n", &r);
