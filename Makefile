@@ -85,6 +85,13 @@ install: all
 	install -m 755 $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(DESTDIR)$(PREFIX)/bin/
 	cp -R suites $(DESTDIR)$(PREFIX)/share/tcpconform/
 
+$(BUILD)/bench: $(BUILD)/obj/tests/bench/bench.o $(BUILD)/libtc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench
+	@sh tools/bench.sh $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
 

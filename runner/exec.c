@@ -71,7 +71,9 @@ struct ex {
 	int npend;
 	int next_tag;
 	int state_tag;
-	int waiting_tag;            /* the app call whose PENDING/DONE the script waits for */
+	int waiting_tag;
+	int expect_flags_set;       /* the flags the current expect asks for */
+	uint8_t expect_flags;            /* the app call whose PENDING/DONE the script waits for */
 	char state_reply[64];       /* the last STATE answer, "" while waiting */
 
 	int64_t t0, case_deadline, prev_end;
@@ -581,9 +583,13 @@ out:
 	return rc;
 }
 
-static int have_unignored(struct ex *x)
+/* True once a segment for the current expect is queued. Segments whose flags the case ignores
+ * are dropped on the way, unless they carry exactly the flags the expect asks for: `ignore`
+ * forgives segments that would be unexpected, it does not hide the ones a step waits for. */
+static int have_candidate(struct ex *x)
 {
-	while (x->qn > 0 && is_ignored(x, x->q[0].flags))
+	while (x->qn > 0 && is_ignored(x, x->q[0].flags) &&
+	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags))
 		queue_drop(x, 0);
 	return x->qn > 0;
 }
@@ -601,7 +607,9 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 	/* A timing check waits at least until the far end of its tolerance window. */
 	if (st->exp_after_us >= 0 && x->prev_end + st->exp_after_us + st->tolerance_us > start + within)
 		within = x->prev_end + st->exp_after_us + st->tolerance_us - start + 1;
-	if (pump(x, start + within, have_unignored) < 0)
+	x->expect_flags_set = st->seg.flags_set;
+	x->expect_flags = st->seg.flags;
+	if (pump(x, start + within, have_candidate) < 0)
 		return -1;
 	if (x->qn == 0) {
 		char fl[16];

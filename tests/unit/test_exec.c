@@ -325,6 +325,14 @@ static void test_ignore_list(void **st)
 	assert_string_equal(tc_verdict_name(r.verdict), "pass");
 	tc_result_free(&r);
 	free(f);
+	/* An ignored flag set is still matched by an expect that asks for it. */
+	f = new_fake();
+	f->extra_ack_after_synack = 1;
+	run(f, "id: t.x\ntitle: t\nignore: [A]\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA}\n  - expect: {flags: A, seq: 1}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
 	/* Without the ignore list the same bare ACK is unexpected. */
 	f = new_fake();
 	f->extra_ack_after_synack = 1;
