@@ -73,7 +73,23 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 			tc_json_str(out, f->segment);
 			fprintf(out, "}");
 		}
-		fprintf(out, "%s],\n     \"trace\": ", r->nfailures ? "\n     " : "");
+		static const char *const kinds[] = {"?", "sent", "recv", "app_call", "app_done",
+						    "state", "missing"};
+		static const char *const statuses[] = {"ok", "mismatch", "unexpected", "ignored"};
+		fprintf(out, "%s],\n     \"events\": [", r->nfailures ? "\n     " : "");
+		for (int j = 0; j < r->nevents; j++) {
+			const struct tc_tevent *e = &r->events[j];
+			int k = e->kind >= 1 && e->kind <= 6 ? e->kind : 0;
+			int st = e->status >= 0 && e->status <= 3 ? e->status : 0;
+			fprintf(out, "%s\n       {\"t_us\": %lld, \"kind\": \"%s\", \"step\": %d, "
+				     "\"status\": \"%s\", \"text\": ",
+				j ? "," : "", (long long)e->t_us, kinds[k], e->step, statuses[st]);
+			tc_json_str(out, e->text);
+			fprintf(out, ", \"detail\": ");
+			tc_json_str(out, e->detail);
+			fprintf(out, "}");
+		}
+		fprintf(out, "%s],\n     \"trace\": ", r->nevents ? "\n     " : "");
 		tc_json_str(out, r->trace ? r->trace : "");
 		fprintf(out, "}");
 	}

@@ -65,6 +65,7 @@ struct ex {
 	uint32_t rcv_nxt;           /* the target's: highest seq + len it has sent */
 
 	struct tc_seg *q;           /* target segments not consumed yet, in arrival order */
+	int *qev;                   /* for each, the index of its event in r->events (or -1) */
 	int qn, qcap;
 
 	struct pending pend[MAX_PENDING];
@@ -122,6 +123,38 @@ static void fail(struct ex *x, int step, int line, const char *field, const char
 	tc_result_tracef(x->r, "FAIL step %d line %d: %s\n", step, line, f.message);
 }
 
+static int add_event(struct ex *x, int64_t t, int kind, int step, int status, const char *text,
+		     const char *detail)
+{
+	struct tc_tevent e;
+	memset(&e, 0, sizeof(e));
+	e.t_us = t - x->t0;
+	e.kind = kind;
+	e.step = step;
+	e.status = status;
+	snprintf(e.text, sizeof(e.text), "%s", text ? text : "");
+	snprintf(e.detail, sizeof(e.detail), "%s", detail ? detail : "");
+	return tc_result_add_event(x->r, &e);
+}
+
+static void mark_event(struct ex *x, int ev, int step, int status)
+{
+	if (ev < 0 || ev >= x->r->nevents)
+		return;
+	x->r->events[ev].step = step;
+	x->r->events[ev].status = status;
+}
+
+/* The short label of a segment for ladders: "S. 0:0(0) ack 1 win 64240 <mss 1460>". */
+static void short_seg(struct ex *x, const struct tc_seg *s, int from_target, char *buf, size_t cap)
+{
+	uint32_t tisn = x->cx.target_isn_known ? x->cx.target_isn : 0;
+	if (from_target)
+		tc_seg_fmt_short(s, 1, tisn, x->cx.our_isn, buf, cap);
+	else
+		tc_seg_fmt_short(s, 1, x->cx.our_isn, tisn, buf, cap);
+}
+
 static double rel_ms(struct ex *x, int64_t t)
 {
 	return (double)(t - x->t0) / 1000.0;
@@ -171,14 +204,23 @@ static void on_segment(struct ex *x, const struct tc_seg *s)
 			return;
 		}
 		x->q = n;
+		int *ne = realloc(x->qev, (size_t)ncap * sizeof(*ne));
+		if (!ne) {
+			set_error(x, "out of memory queueing segments");
+			return;
+		}
+		x->qev = ne;
 		x->qcap = ncap;
 	}
+	short_seg(x, s, 1, buf, sizeof(buf));
+	x->qev[x->qn] = add_event(x, s->ts_us, TC_TE_RECV, 0, TC_TE_OK, buf, NULL);
 	x->q[x->qn++] = *s;
 }
 
 static void queue_drop(struct ex *x, int i)
 {
 	memmove(&x->q[i], &x->q[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->q[0]));
+	memmove(&x->qev[i], &x->qev[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->qev[0]));
 	x->qn--;
 }
 
@@ -243,6 +285,7 @@ static void check_done(struct ex *x, struct pending *p, const char *line)
 	}
 	tc_result_tracef(x->r, "%9.3f   app %s -> ret=%s errno=%s%s%s\n", rel_ms(x, x->io->now(x->io->ctx)),
 			 call_name(a->call), ret, err, val[0] ? " value=" : "", val);
+	int nfail_before = x->r->nfailures;
 	long r = strtol(ret, NULL, 10);
 	int any = a->exp_ret_set || a->exp_errno_set || a->exp_value_set || a->exp_data;
 	if (a->exp_ret_set && r != a->exp_ret) {
@@ -280,6 +323,10 @@ static void check_done(struct ex *x, struct pending *p, const char *line)
 		fail(x, p->step, sline, "data", e, g, NULL, "%s returned other data than expected",
 		     call_name(a->call));
 	}
+	snprintf(e, sizeof(e), "%s", call_name(a->call));
+	snprintf(g, sizeof(g), "ret=%s errno=%s%s%s", ret, err, val[0] ? " value=" : "", val);
+	add_event(x, x->io->now(x->io->ctx), TC_TE_APP_DONE, p->step,
+		  x->r->nfailures > nfail_before ? TC_TE_MISMATCH : TC_TE_OK, e, g);
 	free(data);
 }
 
@@ -571,6 +618,8 @@ static int do_send(struct ex *x, const struct tc_step *st)
 	x->prev_end = ts;
 	fmt_seg(x, s, 0, buf, sizeof(buf));
 	tc_result_tracef(x->r, "%9.3f > %s\n", rel_ms(x, ts), buf);
+	short_seg(x, s, 0, buf, sizeof(buf));
+	add_event(x, ts, TC_TE_SENT, x->cur_step, TC_TE_OK, buf, NULL);
 	if (!(s->flags & TC_F_RST)) {
 		uint32_t end = s->seq + (uint32_t)s->payload_len + ((s->flags & TC_F_SYN) ? 1 : 0) +
 			       ((s->flags & TC_F_FIN) ? 1 : 0);
@@ -589,8 +638,10 @@ out:
 static int have_candidate(struct ex *x)
 {
 	while (x->qn > 0 && is_ignored(x, x->q[0].flags) &&
-	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags))
+	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags)) {
+		mark_event(x, x->qev[0], 0, TC_TE_IGNORED);
 		queue_drop(x, 0);
+	}
 	return x->qn > 0;
 }
 
@@ -618,10 +669,13 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 		fail(x, x->cur_step, st->pos.line, "segment", e, "none", NULL,
 		     "no segment arrived within %.3gs (expected flags %s)", (double)within / 1e6,
 		     fl[0] ? fl : "\"\"");
+		add_event(x, x->io->now(x->io->ctx), TC_TE_MISSING, x->cur_step, TC_TE_MISMATCH,
+			  fl[0] ? fl : "(no flags)", "expected, never arrived");
 		x->prev_end = x->io->now(x->io->ctx);
 		return 0;
 	}
 	struct tc_seg *s = &x->q[0];
+	int nfail_before = x->r->nfailures;
 	int rc = tc_check_seg(&st->seg, s, &x->cx, x->cur_step, st->pos.line, x->r, err, sizeof(err));
 	if (rc < 0) {
 		set_error(x, "%s: %s", x->c->file, err);
@@ -642,6 +696,8 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 		}
 	}
 	x->prev_end = s->ts_us;
+	mark_event(x, x->qev[0], x->cur_step,
+		   x->r->nfailures > nfail_before ? TC_TE_MISMATCH : TC_TE_OK);
 	queue_drop(x, 0);
 	return 0;
 }
@@ -662,6 +718,7 @@ static int do_expect_none(struct ex *x, const struct tc_step *st)
 		tc_flags_str(s->flags, fl, sizeof(fl));
 		fail(x, x->cur_step, st->pos.line, "segment", "none", fl[0] ? fl : "\"\"", segtext,
 		     "a segment arrived during expect_none: %s", segtext);
+		mark_event(x, x->qev[i], x->cur_step, TC_TE_UNEXPECTED);
 		queue_drop(x, i);
 	}
 	x->prev_end = x->io->now(x->io->ctx);
@@ -740,6 +797,12 @@ static int do_app(struct ex *x, const struct tc_step *st)
 	p->st = st;
 	p->deadline = now + (a->within_us > 0 ? a->within_us : APP_WITHIN_US);
 	tc_result_tracef(x->r, "%9.3f   app %s (%s)\n", rel_ms(x, now), call_name(a->call), req);
+	{
+		/* The label is the request without its tag: "CALL read len=100". */
+		const char *sp = strchr(req, ' ');
+		add_event(x, now, TC_TE_APP_CALL, x->cur_step, TC_TE_OK, call_name(a->call),
+			  sp ? sp + 1 : req);
+	}
 	if (agent_req(x, req) < 0)
 		goto out;
 	/* The script goes on once the call is under way at the target (the agent answered
@@ -793,12 +856,18 @@ static int do_state(struct ex *x, const struct tc_step *st)
 			set_error(x, "agent did not answer STATE within 5s at step %d", x->cur_step);
 			return -1;
 		}
-		if (strcmp(x->state_reply, want) == 0)
+		if (strcmp(x->state_reply, want) == 0) {
+			add_event(x, x->io->now(x->io->ctx), TC_TE_STATE, x->cur_step, TC_TE_OK,
+				  x->state_reply, "target");
 			break;
+		}
 		int64_t now = x->io->now(x->io->ctx);
 		if (now - start >= within) {
 			fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
 			     "target state %s, expected %s (judge: target)", x->state_reply, want);
+			char d[64];
+			snprintf(d, sizeof(d), "target; expected %s", want);
+			add_event(x, now, TC_TE_STATE, x->cur_step, TC_TE_MISMATCH, x->state_reply, d);
 			break;
 		}
 		if (pump(x, now + STATE_RETRY_US, NULL) < 0)
@@ -883,8 +952,11 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 	if (!x.errored) {
 		pump(&x, x.io->now(x.io->ctx), NULL);
 		for (int i = 0; i < x.qn; i++) {
-			if (is_ignored(&x, x.q[i].flags))
+			if (is_ignored(&x, x.q[i].flags)) {
+				mark_event(&x, x.qev[i], 0, TC_TE_IGNORED);
 				continue;
+			}
+			mark_event(&x, x.qev[i], 0, TC_TE_UNEXPECTED);
 			char segtext[512], fl[16];
 			fmt_seg(&x, &x.q[i], 1, segtext, sizeof(segtext));
 			tc_flags_str(x.q[i].flags, fl, sizeof(fl));
@@ -896,4 +968,5 @@ end:
 	r->duration_ms = (io->now(io->ctx) - x.t0) / 1000;
 	r->verdict = x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
 	free(x.q);
+	free(x.qev);
 }

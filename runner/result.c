@@ -35,6 +35,23 @@ int tc_result_add_failure(struct tc_result *r, const struct tc_failure *f)
 	return 0;
 }
 
+int tc_result_add_event(struct tc_result *r, const struct tc_tevent *e)
+{
+	/* Like the trace, events of a runaway case are capped. */
+	if (r->nevents >= 20000)
+		return -1;
+	if (r->nevents == r->capevents) {
+		int ncap = r->capevents ? r->capevents * 2 : 32;
+		struct tc_tevent *n = realloc(r->events, (size_t)ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		r->events = n;
+		r->capevents = ncap;
+	}
+	r->events[r->nevents] = *e;
+	return r->nevents++;
+}
+
 void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -65,8 +82,11 @@ void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 void tc_result_free(struct tc_result *r)
 {
 	free(r->failures);
+	free(r->events);
 	free(r->trace);
 	r->failures = NULL;
+	r->events = NULL;
+	r->nevents = r->capevents = 0;
 	r->trace = NULL;
 	r->nfailures = r->capfailures = 0;
 	r->trace_len = r->trace_cap = 0;
@@ -141,6 +161,15 @@ int tc_result_write(int fd, const struct tc_result *r)
 		sb_field(&b, "f.actual", f->actual);
 		sb_field(&b, "f.message", f->message);
 		sb_field(&b, "f.segment", f->segment);
+	}
+	for (int i = 0; i < r->nevents; i++) {
+		const struct tc_tevent *e = &r->events[i];
+		char head[96];
+		snprintf(head, sizeof(head), "%lld %d %d %d", (long long)e->t_us, e->kind, e->step,
+			 e->status);
+		sb_field(&b, "e.head", head);
+		sb_field(&b, "e.text", e->text);
+		sb_field(&b, "e.detail", e->detail);
 	}
 	sb_field(&b, "trace", r->trace ? r->trace : "");
 	sb_field(&b, "end", "");
@@ -223,6 +252,20 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 		else if (strcmp(key, "f.actual") == 0) copy_str(cur.actual, sizeof(cur.actual), val);
 		else if (strcmp(key, "f.message") == 0) copy_str(cur.message, sizeof(cur.message), val);
 		else if (strcmp(key, "f.segment") == 0) copy_str(cur.segment, sizeof(cur.segment), val);
+		else if (strcmp(key, "e.head") == 0) {
+			struct tc_tevent e;
+			long long t;
+			memset(&e, 0, sizeof(e));
+			if (sscanf(val, "%lld %d %d %d", &t, &e.kind, &e.step, &e.status) != 4 ||
+			    tc_result_add_event(r, &e) < 0) {
+				free(val);
+				goto out;
+			}
+			r->events[r->nevents - 1].t_us = t;
+		} else if (strcmp(key, "e.text") == 0 && r->nevents > 0)
+			copy_str(r->events[r->nevents - 1].text, sizeof(r->events[0].text), val);
+		else if (strcmp(key, "e.detail") == 0 && r->nevents > 0)
+			copy_str(r->events[r->nevents - 1].detail, sizeof(r->events[0].detail), val);
 		else if (strcmp(key, "id") == 0) copy_str(r->id, sizeof(r->id), val);
 		else if (strcmp(key, "file") == 0) copy_str(r->file, sizeof(r->file), val);
 		else if (strcmp(key, "title") == 0) copy_str(r->title, sizeof(r->title), val);

@@ -27,6 +27,33 @@ struct tc_failure {
 	char segment[512];      /* the segment actually received, tcpdump-style, or "" */
 };
 
+/*
+ * One event of a run, in time order, for ladder diagrams and explanations: what was sent and
+ * received, app calls and their results, state checks, segments that were expected but never
+ * came. Times are relative to the case start.
+ */
+enum tc_tevent_kind {
+	TC_TE_SENT = 1,     /* we injected a segment */
+	TC_TE_RECV,         /* the target sent a segment */
+	TC_TE_APP_CALL,     /* an app call was issued at the target */
+	TC_TE_APP_DONE,     /* an app call completed */
+	TC_TE_STATE,        /* a state check: text = the target's state */
+	TC_TE_MISSING,      /* an expected segment that did not arrive: text = what was expected */
+};
+#define TC_TE_OK 0          /* matched what a step expected, or needed no check */
+#define TC_TE_MISMATCH 1    /* consumed by a step, but some field differed */
+#define TC_TE_UNEXPECTED 2  /* a segment no step expected */
+#define TC_TE_IGNORED 3     /* a segment skipped because of the case's `ignore:` */
+
+struct tc_tevent {
+	int64_t t_us;           /* microseconds since the case started */
+	int kind;               /* enum tc_tevent_kind */
+	int step;               /* 1-based step that produced or consumed it; 0 if none */
+	int status;             /* TC_TE_* status */
+	char text[224];         /* short tcpdump form of a segment, the call, or the state */
+	char detail[160];       /* e.g. "ret=0 errno=0", or the model's state/rule later */
+};
+
 struct tc_result {
 	char id[128];
 	char file[512];
@@ -37,6 +64,8 @@ struct tc_result {
 	char reason[512];       /* skip or error reason */
 	struct tc_failure *failures;
 	int nfailures, capfailures;
+	struct tc_tevent *events; /* the run's events in time order (owned) */
+	int nevents, capevents;
 	char *trace;            /* text log of the run (sent/received segments, app calls), owned */
 	size_t trace_len, trace_cap;
 	uint32_t seed;
@@ -44,6 +73,8 @@ struct tc_result {
 
 /* Appends a failure (copying *f). Returns 0, or -1 on allocation failure. */
 int tc_result_add_failure(struct tc_result *r, const struct tc_failure *f);
+/* Appends an event; returns its index, or -1 on allocation failure (the event is dropped). */
+int tc_result_add_event(struct tc_result *r, const struct tc_tevent *e);
 /* Appends formatted text to the trace. */
 void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "exec.h"
-#include "target_linux.h"
 
 /* ---- discovery ---- */
 
@@ -187,35 +186,14 @@ static void base_result(struct tc_result *r, const struct tc_case *c, int family
 	snprintf(r->family, sizeof(r->family), "%s", family == TC_FAMILY_V4 ? "ipv4" : "ipv6");
 }
 
-static void ns_name_cleanup(int idx)
-{
-	/* A worker killed mid-case leaves its namespaces; remove exactly those. */
-	char name[64];
-	for (int k = 0; k < 2; k++) {
-		snprintf(name, sizeof(name), "/run/netns/tcpc-%d-%d-%c", (int)getpid(), idx,
-			 k ? 'i' : 't');
-		if (access(name, F_OK) == 0) {
-			pid_t p = fork();
-			if (p == 0) {
-				int dn = open("/dev/null", O_RDWR);
-				dup2(dn, 1);
-				dup2(dn, 2);
-				execlp("ip", "ip", "netns", "del", name + strlen("/run/netns/"), (char *)NULL);
-				_exit(127);
-			}
-			if (p > 0)
-				waitpid(p, NULL, 0);
-		}
-	}
-}
-
 static void worker(const struct job *j, const struct tc_run_opts *o, int wfd)
 {
 	struct tc_result r;
 	struct tc_exec_cfg cfg;
 	struct tc_io io;
+	struct tc_target_env env;
 	char err[1024], pcap[4096];
-	int case_err;
+	int case_err = 0;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -223,24 +201,22 @@ static void worker(const struct job *j, const struct tc_run_opts *o, int wfd)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.family = j->family;
 	cfg.seed = case_seed(o->seed, j->c->id, j->family);
-	if (j->family == TC_FAMILY_V4) {
-		inet_pton(AF_INET, TC_LINUX_TARGET_V4, cfg.target_addr);
-		inet_pton(AF_INET, TC_LINUX_PEER_V4, cfg.peer_addr);
-	} else {
-		inet_pton(AF_INET6, TC_LINUX_TARGET_V6, cfg.target_addr);
-		inet_pton(AF_INET6, TC_LINUX_PEER_V6, cfg.peer_addr);
-	}
 	if (o->pcap_dir)
 		snprintf(pcap, sizeof(pcap), "%s/%s.%s.pcap", o->pcap_dir, j->c->id, r.family);
-	struct tc_linux *t = tc_linux_open(j->c, j->family, getppid(), j->idx, o->agent_path,
-					   o->pcap_dir ? pcap : NULL, o->verbose, &io, &case_err,
-					   err, sizeof(err));
+	memset(&env, 0, sizeof(env));
+	env.owner_pid = getppid();
+	env.idx = j->idx;
+	env.agent_path = o->agent_path;
+	env.pcap_path = o->pcap_dir ? pcap : NULL;
+	env.verbose = o->verbose;
+	env.arg = o->target_arg;
+	void *t = o->target->open(j->c, j->family, &env, &io, &cfg, &case_err, err, sizeof(err));
 	if (!t) {
 		r.verdict = TC_V_ERROR;
 		snprintf(r.reason, sizeof(r.reason), "%s", err);
 	} else {
 		tc_exec_case(j->c, &cfg, &io, &r);
-		tc_linux_close(t);
+		o->target->close(t);
 	}
 	tc_result_write(wfd, &r);
 	tc_result_free(&r);
@@ -306,12 +282,12 @@ int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 					continue;
 				continue;
 			}
-			if ((c->nonly && !in_list(c->only, c->nonly, o->target)) ||
-			    in_list(c->except, c->nexcept, o->target)) {
+			if ((c->nonly && !in_list(c->only, c->nonly, o->profile)) ||
+			    in_list(c->except, c->nexcept, o->profile)) {
 				base_result(&r, c, fam);
 				r.verdict = TC_V_SKIP;
-				snprintf(r.reason, sizeof(r.reason), "not for target '%s' (only/except)",
-					 o->target);
+				snprintf(r.reason, sizeof(r.reason), "not for profile '%s' (only/except)",
+					 o->profile);
 				add_result(results, nresults, &rcap, &r);
 				if (o->on_result)
 					o->on_result(&r, o->arg);
@@ -426,7 +402,7 @@ int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 				else
 					snprintf(r.reason, sizeof(r.reason), "the case's worker exited (%d) without a result",
 						 WEXITSTATUS(st));
-				ns_name_cleanup(j->idx);
+				/* What the dead worker held is removed with the run's sweep below. */
 			}
 			free(j->buf);
 			j->buf = NULL;
@@ -449,7 +425,7 @@ out:
 		free(jobs[i].buf);
 	}
 	/* Whatever a worker could not remove (killed, crashed) goes now. */
-	tc_linux_sweep(getpid());
+	o->target->sweep(getpid());
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	free(jobs);

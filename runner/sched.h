@@ -13,6 +13,7 @@
 
 #include "case.h"
 #include "result.h"
+#include "target.h"
 
 struct tc_caselist {
 	struct tc_case *cases;
@@ -28,7 +29,9 @@ int tc_collect(char *const *paths, int npaths, struct tc_caselist *out, char *er
 void tc_caselist_free(struct tc_caselist *l);
 
 struct tc_run_opts {
-	const char *target;          /* "linux" */
+	const struct tc_target_ops *target;
+	const char *target_arg;      /* target-specific argument, or NULL */
+	const char *profile;         /* matched against a case's only/except (e.g. "linux") */
 	int family_mask;             /* TC_FAM_MASK_*; 0 = as each case says */
 	const char *filter;          /* glob on id, or NULL */
 	const char *tag;             /* or NULL */

@@ -393,9 +393,11 @@ static int io_send(void *ctx, const struct tc_seg *seg, int64_t *ts_us, char *er
 	int n = tc_craft(t->inj, seg, frame, sizeof(frame), err, cap);
 	if (n < 0)
 		return -1;
+	/* Stamped before the write: the target may answer, and the answer be captured, before
+	 * the write returns, and the ladder must not show the answer first. */
+	*ts_us = now_us(NULL);
 	if (tc_inject(t->inj, frame, (size_t)n, err, cap) < 0)
 		return -1;
-	*ts_us = now_us(NULL);
 	return 0;
 }
 
@@ -717,3 +719,39 @@ void tc_linux_close(struct tc_linux *t)
 	free(t->lbuf);
 	free(t);
 }
+
+/* ---- the target table entry ---- */
+
+static int linux_check(const struct tc_target_env *env, char *err, size_t cap)
+{
+	(void)env;
+	return tc_linux_check_privileges(err, cap);
+}
+
+static void *linux_open(const struct tc_case *c, int family, const struct tc_target_env *env,
+			struct tc_io *io, struct tc_exec_cfg *cfg, int *is_case_error, char *err,
+			size_t cap)
+{
+	if (family == TC_FAMILY_V4) {
+		inet_pton(AF_INET, TC_LINUX_TARGET_V4, cfg->target_addr);
+		inet_pton(AF_INET, TC_LINUX_PEER_V4, cfg->peer_addr);
+	} else {
+		inet_pton(AF_INET6, TC_LINUX_TARGET_V6, cfg->target_addr);
+		inet_pton(AF_INET6, TC_LINUX_PEER_V6, cfg->peer_addr);
+	}
+	return tc_linux_open(c, family, env->owner_pid, env->idx, env->agent_path, env->pcap_path,
+			     env->verbose, io, is_case_error, err, cap);
+}
+
+static void linux_close(void *h)
+{
+	tc_linux_close(h);
+}
+
+const struct tc_target_ops tc_target_linux = {
+	.name = "linux",
+	.check = linux_check,
+	.open = linux_open,
+	.close = linux_close,
+	.sweep = tc_linux_sweep,
+};

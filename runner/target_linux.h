@@ -16,6 +16,7 @@
 
 #include "case.h"
 #include "io.h"
+#include "target.h"
 
 #define TC_LINUX_TARGET_V4 "192.0.2.1"
 #define TC_LINUX_PEER_V4 "192.0.2.2"

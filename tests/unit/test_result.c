@@ -41,6 +41,19 @@ static void fill(struct tc_result *r)
 	f.step = 0;
 	snprintf(f.field, sizeof(f.field), "segment");
 	tc_result_add_failure(r, &f);
+	struct tc_tevent e;
+	memset(&e, 0, sizeof(e));
+	e.t_us = 1500;
+	e.kind = TC_TE_RECV;
+	e.step = 3;
+	e.status = TC_TE_MISMATCH;
+	snprintf(e.text, sizeof(e.text), "S. 0:0(0) ack 2 win 64240 <mss 1460>");
+	tc_result_add_event(r, &e);
+	e.kind = TC_TE_STATE;
+	e.t_us = 2500;
+	snprintf(e.text, sizeof(e.text), "ESTABLISHED");
+	snprintf(e.detail, sizeof(e.detail), "target; expected CLOSE_WAIT");
+	tc_result_add_event(r, &e);
 	tc_result_tracef(r, "line one\\n\n");
 	tc_result_tracef(r, "%9.3f < %s\n", 1.5, "x");
 }
@@ -71,6 +84,13 @@ static void test_roundtrip(void **st)
 	assert_int_equal(b.failures[0].step, 3);
 	assert_int_equal(b.failures[0].line, 12);
 	assert_string_equal(a.trace, b.trace);
+	assert_int_equal(b.nevents, 2);
+	assert_int_equal(b.events[0].t_us, 1500);
+	assert_int_equal(b.events[0].kind, TC_TE_RECV);
+	assert_int_equal(b.events[0].step, 3);
+	assert_int_equal(b.events[0].status, TC_TE_MISMATCH);
+	assert_string_equal(b.events[0].text, a.events[0].text);
+	assert_string_equal(b.events[1].detail, "target; expected CLOSE_WAIT");
 	tc_result_free(&a);
 	tc_result_free(&b);
 }
@@ -143,6 +163,7 @@ static void test_json_golden(void **st)
 	assert_non_null(strstr(got, "\"duration_ms\": 1234"));
 	assert_non_null(strstr(got, "\"field\": \"ack\", \"expected\": \"1\", \"actual\": \"2\\nsecond line \\u0001\""));
 	assert_non_null(strstr(got, "\"summary\": {\"total\": 2, \"passed\": 1, \"failed\": 1"));
+	assert_non_null(strstr(got, "{\"t_us\": 1500, \"kind\": \"recv\", \"step\": 3, \"status\": \"mismatch\""));
 	free(got);
 	free(want);
 	tc_result_free(&rs[0]);
