@@ -233,8 +233,9 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform: interrupted; cleaned up, no report written\n");
 		code = EXIT_INTR;
 	} else {
+		/* The counts are the last line, for people and for CI log scrapers alike. */
+		printf("\nseed %u (rerun with --seed %u)", o.seed, o.seed);
 		tc_term_summary(stdout, &pr.k, secs);
-		printf("seed %u (rerun with --seed %u)\n", o.seed, o.seed);
 		code = (pr.k.failed || pr.k.errors) ? EXIT_FAILS : 0;
 		if (json) {
 			struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs};

@@ -83,6 +83,12 @@ static int walk(const char *path, char ***files, int *n, int *cap, char *err, si
 		if (stat(sub, &s2) < 0)
 			continue;
 		size_t l = strlen(names[i]);
+		/* Profiles, baselines and target files live beside the cases but are not cases;
+		 * a walk skips them (naming one of those files directly still loads it as a case). */
+		if (S_ISDIR(s2.st_mode) && (strcmp(names[i], "profiles") == 0 ||
+					    strcmp(names[i], "baselines") == 0 ||
+					    strcmp(names[i], "targets") == 0))
+			continue;
 		if (S_ISDIR(s2.st_mode) || (l > 5 && strcmp(names[i] + l - 5, ".yaml") == 0))
 			rc = walk(sub, files, n, cap, err, ecap);
 	}
