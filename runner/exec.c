@@ -25,6 +25,8 @@ volatile sig_atomic_t tc_exec_interrupted;
 #define STATE_RETRY_US 20000
 #define APP_WITHIN_US 1000000
 #define EXPECT_WITHIN_US 1000000
+/* After the last step, segments arriving this soon are still judged (docs/running.md). */
+#define SETTLE_US 100000
 /* How long an agent may take to start a call; past it the harness is broken (an error). */
 #define AGENT_ACK_US 5000000
 
@@ -948,9 +950,11 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 	/* App results are checked when they complete, at the latest by their deadline. */
 	if (!x.errored)
 		pump(&x, x.case_deadline, all_calls_settled);
-	/* Whatever the target sent that no step expected is a failure (case-format.md). */
+	/* Whatever the target sent that no step expected is a failure (case-format.md). The
+	 * settle window makes that deterministic for the target's immediate answers to the last
+	 * step, which would otherwise be caught or missed depending on scheduling. */
 	if (!x.errored) {
-		pump(&x, x.io->now(x.io->ctx), NULL);
+		pump(&x, x.io->now(x.io->ctx) + SETTLE_US, NULL);
 		for (int i = 0; i < x.qn; i++) {
 			if (is_ignored(&x, x.q[i].flags)) {
 				mark_event(&x, x.qev[i], 0, TC_TE_IGNORED);
