@@ -503,6 +503,33 @@ static void test_send_fields(void **st)
 	free(f);
 }
 
+static void test_settle_window(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	/* The ACK of the last step's data comes 0.1 ms later: always judged, so unexpected. */
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: PA, seq: 1, data: \"x\"}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_string_equal(find(&r, "segment")->actual, "A");
+	tc_result_free(&r);
+	free(f);
+	/* A SYN-ACK 200 ms after the last step is past the settle window: not judged. */
+	f = new_fake();
+	f->synack_delay_us = 200000;
+	run(f, HANDSHAKE, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	/* At 50 ms it is inside the window: unexpected. */
+	free(f);
+	f = new_fake();
+	f->synack_delay_us = 50000;
+	run(f, HANDSHAKE, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	tc_result_free(&r);
+	free(f);
+}
+
 static void test_expect_auto_is_error(void **st)
 {
 	(void)st;
@@ -533,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_agent_death_is_error),
 		cmocka_unit_test(test_case_timeout_is_error),
 		cmocka_unit_test(test_send_fields),
+		cmocka_unit_test(test_settle_window),
 		cmocka_unit_test(test_expect_auto_is_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
