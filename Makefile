@@ -17,7 +17,7 @@ LIBS := -lnet -lpcap -lyaml -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Every .c in these folders belongs to the shared library, except the program entry points.
-LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c) \
+LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c runner/model/*.c) \
            $(filter-out runner/main.c, $(wildcard runner/*.c))
 AGENT_SRC := $(wildcard runner/agent/*.c) common/names.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -29,8 +29,12 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/unit/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# tcpconform-lwip: Debian's lwIP on a TAP device, the tap target's worked example
+# (tests/stacks/lwip/). Built when liblwip-dev is installed (tools/deps.sh installs it).
+LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null)
+LWIP_HARNESS := $(if $(LWIP_CFLAGS),$(BUILD)/tcpconform-lwip)
 .PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench
-all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS)
 
 deps:
 	@sh tools/deps.sh
@@ -53,6 +57,10 @@ $(BUILD)/tcpconform: $(BUILD)/obj/runner/main.o $(BUILD)/libtc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/tcpconform-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/obj/tests/stacks/lwip/%.o: CFLAGS += $(LWIP_CFLAGS)
+$(BUILD)/tcpconform-lwip: $(BUILD)/obj/tests/stacks/lwip/harness.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
+	$(CC) $(CFLAGS) -o $@ $^ -llwip -lpthread
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
 	@mkdir -p $(dir $@)

@@ -8,12 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "term.h"
 
 void tc_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		int u = *p >= 0x80 ? tc_utf8_len(p) : 0;
+		if (u > 1) {
+			/* Valid UTF-8 (a title, a reason) passes through as text. */
+			fwrite(p, 1, (size_t)u, out);
+			p += u - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -21,10 +29,13 @@ void tc_json_str(FILE *out, const char *s)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			/* Control characters must be escaped; bytes >= 0x80 that do not form UTF-8
-			 * are escaped too, so the document is valid whatever a segment held. */
-			if (*p < 0x20 || *p >= 0x80)
+			/* Control characters must be escaped (RFC 8259 section 7). A byte >= 0x80
+			 * that does not start valid UTF-8 cannot be said in JSON at all, so it
+			 * becomes U+FFFD and the document stays valid whatever a segment held. */
+			if (*p < 0x20)
 				fprintf(out, "\\u%04x", *p);
+			else if (*p >= 0x80)
+				fputs("\\ufffd", out);
 			else
 				fputc(*p, out);
 		}
@@ -39,6 +50,14 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 	tc_json_str(out, m->tool_version);
 	fprintf(out, ",\n  \"target\": ");
 	tc_json_str(out, m->target);
+	if (m->profile) {
+		fprintf(out, ",\n  \"profile\": ");
+		tc_json_str(out, m->profile);
+	}
+	if (m->date) {
+		fprintf(out, ",\n  \"date\": ");
+		tc_json_str(out, m->date);
+	}
 	fprintf(out, ",\n  \"seed\": %u,\n  \"cases\": [", m->seed);
 	for (int i = 0; i < n; i++) {
 		const struct tc_result *r = &rs[i];
@@ -55,12 +74,25 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 		tc_json_str(out, r->file);
 		fprintf(out, ", \"seed\": %u, \"reason\": ", r->seed);
 		tc_json_str(out, r->reason);
+		fprintf(out, ", \"refs\": [");
+		for (int j = 0; j < r->nrefs && j < TC_RESULT_MAX_REFS; j++) {
+			fputs(j ? ", " : "", out);
+			tc_json_str(out, r->refs[j]);
+		}
+		fprintf(out, "], \"tags\": [");
+		for (int j = 0; j < r->ntags && j < TC_RESULT_MAX_REFS; j++) {
+			fputs(j ? ", " : "", out);
+			tc_json_str(out, r->tags[j]);
+		}
+		fprintf(out, "]");
 		fprintf(out, ",\n     \"failures\": [");
 		for (int j = 0; j < r->nfailures; j++) {
 			const struct tc_failure *f = &r->failures[j];
 			fprintf(out, "%s\n       {\"step\": %d, \"line\": %d, \"judge\": ", j ? "," : "",
 				f->step, f->line);
 			tc_json_str(out, f->judge);
+			fprintf(out, ", \"rule\": ");
+			tc_json_str(out, f->rule);
 			fprintf(out, ", \"field\": ");
 			tc_json_str(out, f->field);
 			fprintf(out, ", \"expected\": ");

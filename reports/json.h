@@ -16,6 +16,9 @@ struct tc_json_meta {
 	const char *target;
 	uint32_t seed;
 	double seconds;
+	/* Optional (NULL: left out of the document). */
+	const char *profile;
+	const char *date;       /* ISO 8601 UTC, when the run started */
 };
 
 /* Writes the whole document to out. */

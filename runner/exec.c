@@ -81,6 +81,7 @@ struct ex {
 
 	int64_t t0, case_deadline, prev_end;
 	int errored;
+	int unsupported;            /* the agent answered ERR UNSUPPORTED: the case is skipped */
 	int cur_step;
 };
 
@@ -363,8 +364,14 @@ static void on_agent_line(struct ex *x, const char *line)
 			/* The agent refused the request itself (unsupported option, bad state): the
 			 * case cannot be judged, which is an error, not a failure of the stack. */
 			p->issued = p->done = 1;
-			set_error(x, "step %d (line %d): agent refused %s: %.300s", p->step,
-				  p->st->pos.line, call_name(p->st->app.call), rest);
+			/* ERR UNSUPPORTED: the target lacks a feature the case needs (an option a
+			 * user-space stack does not have); that is a skip with the reason, as for a
+			 * case that is not for the target's profile, not a harness error. */
+			if (strncmp(rest, "ERR UNSUPPORTED", 15) == 0 && !x->errored)
+				x->unsupported = 1;
+			set_error(x, "step %d (line %d): %s %s: %.300s", p->step, p->st->pos.line,
+				  x->unsupported ? "the target does not support" : "agent refused",
+				  call_name(p->st->app.call), rest);
 		}
 		return;
 	}
@@ -970,7 +977,8 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 	}
 end:
 	r->duration_ms = (io->now(io->ctx) - x.t0) / 1000;
-	r->verdict = x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
+	r->verdict = x.unsupported ? TC_V_SKIP
+		     : x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
 	free(x.q);
 	free(x.qev);
 }

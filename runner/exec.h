@@ -12,11 +12,16 @@
 #include "io.h"
 #include "result.h"
 
+struct tc_knobs;
+
 struct tc_exec_cfg {
 	int family;                /* TC_FAMILY_V4 / TC_FAMILY_V6 */
 	uint8_t target_addr[16];   /* the stack under test */
 	uint8_t peer_addr[16];     /* the injector's address */
 	uint32_t seed;             /* for our ISN, port and IP IDs when the case does not fix them */
+	/* The reference model's profile (runner/model/model.h), or NULL: no model judge, and
+	 * `expect: auto` and the names rcv_nxt... are errors. */
+	const struct tc_knobs *knobs;
 };
 
 /* Set from a signal handler (SIGINT/SIGTERM): the current case stops with an `error` verdict. */

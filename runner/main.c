@@ -16,8 +16,13 @@
 #include <unistd.h>
 
 #include "../reports/json.h"
+#include "../reports/progress.h"
+#include "../reports/report.h"
 #include "../reports/term.h"
+#include "cmd_report.h"
 #include "sched.h"
+#include "model/lint.h"
+#include "shard.h"
 #include "target.h"
 
 #define EXIT_FAILS 1
@@ -30,16 +35,30 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: tcpconform run [options] PATH...   run cases (files or folders of *.yaml)\n"
 		"       tcpconform list PATH...            list case ids, titles and refs\n"
+		"       tcpconform lint [--profile P] PATH...  check cases against the reference model\n"
+		"       tcpconform report merge|compare ... merge shard results, compare runs\n"
+		"                                          (tcpconform report --help)\n"
 		"       tcpconform --help | --version\n"
 		"\n"
 		"run options:\n"
 		"  --target linux        the stack under test (default: linux, the local kernel in\n"
 		"                        fresh network namespaces)\n"
+		"  --target tap --target-file FILE   a user-space stack on a TAP device, started by\n"
+		"                        the harness the target file names (docs/targets.md)\n"
 		"  --family F            ipv4, ipv6 or both (default: what each case says)\n"
 		"  --filter GLOB         only cases whose id matches GLOB (fnmatch)\n"
 		"  --tag TAG             only cases tagged TAG\n"
 		"  --jobs N              cases in parallel (default: 4 per CPU)\n"
 		"  --json FILE           write results as JSON\n"
+		"  --html FILE           write the HTML report (self-contained, ladder diagrams)\n"
+		"  --junit FILE          write JUnit XML for CI\n"
+		"  --tap FILE            write TAP version 13 (- for stdout)\n"
+		"  --baseline FILE       known deviations of this target: listed failures do not\n"
+		"                        fail the run, listed passes are reported as fixed\n"
+		"  --update-baseline     rewrite the --baseline file from this run\n"
+		"  --shard K/N           run shard K of N (balanced by expected duration); join\n"
+		"                        the JSON files with `tcpconform report merge`\n"
+		"  --no-progress         plain result lines even on a terminal\n"
 		"  --pcap-dir DIR        write one pcap per case and family into DIR\n"
 		"  --seed N              reproduce a run's ISNs, ports and IP IDs\n"
 		"  -v, --verbose         print each case's trace of segments and calls\n"
@@ -79,23 +98,33 @@ static int find_agent(char *out, size_t cap)
 	return -1;
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 struct printer {
 	int verbose;
 	struct tc_counts k;
+	struct tc_progress prog;           /* live line on a terminal, plain lines otherwise */
+	const struct tc_baseline *bl;      /* to mark known deviations as they happen, or NULL */
 };
 
 static void print_result(const struct tc_result *r, void *arg)
 {
 	struct printer *p = arg;
 	tc_counts_add(&p->k, r);
-	tc_term_result(stdout, r, p->verbose);
+	const char *note = p->bl && tc_baseline_find(p->bl, r) && r->verdict == TC_V_FAIL
+				   ? "known deviation (listed in the baseline)" : NULL;
+	tc_progress_result(&p->prog, r, note, mono_s());
 }
 
-static double mono_s(void)
+static void print_start(int total, void *arg)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	struct printer *p = arg;
+	tc_progress_total(&p->prog, total, mono_s());
 }
 
 static int cmd_list(int argc, char **argv)
@@ -130,9 +159,24 @@ static int cmd_run(int argc, char **argv)
 		{"jobs", required_argument, 0, 'j'},   {"json", required_argument, 0, 'J'},
 		{"pcap-dir", required_argument, 0, 'P'}, {"seed", required_argument, 0, 's'},
 		{"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
+		{"html", required_argument, 0, 1001},  {"junit", required_argument, 0, 1002},
+		{"tap", required_argument, 0, 1003},   {"baseline", required_argument, 0, 1004},
+		{"update-baseline", no_argument, 0, 1005}, {"shard", required_argument, 0, 1006},
+		{"no-progress", no_argument, 0, 1007},
+		/* Settings of the tap and remote targets (struct tc_target_args). */
+		{"target-file", required_argument, 0, 2001}, {"iface", required_argument, 0, 2002},
+		{"host", required_argument, 0, 2003}, {"agent", required_argument, 0, 2004},
+		{"peer", required_argument, 0, 2005},
 		{0, 0, 0, 0}};
+	struct tc_target_args targs;
+	memset(&targs, 0, sizeof(targs));
 	struct tc_run_opts o;
+	struct tc_outputs outs;         /* report files, baseline (cmd_report.h) */
+	struct tc_baseline bl;
+	int no_progress = 0;
 	const char *json = NULL;
+	memset(&outs, 0, sizeof(outs));
+	memset(&bl, 0, sizeof(bl));
 	char err[2048], agent[PATH_MAX];
 	int seed_set = 0, c;
 	memset(&o, 0, sizeof(o));
@@ -182,6 +226,23 @@ static int cmd_run(int argc, char **argv)
 			seed_set = 1;
 			break;
 		case 'v': o.verbose = 1; break;
+		case 1001: outs.html = optarg; break;
+		case 1002: outs.junit = optarg; break;
+		case 1003: outs.tap = optarg; break;
+		case 1004: outs.baseline = optarg; break;
+		case 1005: outs.update_baseline = 1; break;
+		case 1006:
+			if (tc_shard_parse(optarg, &o.shard_k, &o.shard_n, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tcpconform: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
+		case 1007: no_progress = 1; break;
+		case 2001: targs.file = optarg; break;
+		case 2002: targs.iface = optarg; break;
+		case 2003: targs.host = optarg; break;
+		case 2004: targs.agent = optarg; break;
+		case 2005: targs.peer = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -195,8 +256,35 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (o.target->configure) {
+		if (o.target->configure(&targs, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpconform: %s\n", err);
+			tc_caselist_free(&l);
+			return EXIT_USAGE;
+		}
+	} else if (targs.file || targs.iface || targs.host || targs.agent || targs.peer) {
+		fprintf(stderr, "tcpconform: --target-file, --iface, --host, --peer and --agent are for "
+				"--target tap or remote\n");
+		tc_caselist_free(&l);
+		return EXIT_USAGE;
+	}
+	/* A target file names the profile its stack is judged by (e.g. lwip), and its baseline. */
+	if (!o.profile && o.target->profile)
+		o.profile = o.target->profile();
+	if (!outs.baseline && o.target->baseline)
+		outs.baseline = o.target->baseline();
+	if (o.target->max_jobs > 0 && o.jobs > o.target->max_jobs)
+		o.jobs = o.target->max_jobs;
 	if (!o.profile)
 		o.profile = o.target->name;
+	outs.json = json;
+	outs.pcap_dir = o.pcap_dir;
+	/* A bad baseline is bad usage: found before anything runs. */
+	if (tc_outputs_prepare(&outs, o.target->name, &bl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		tc_caselist_free(&l);
+		return EXIT_USAGE;
+	}
 	struct tc_target_env env0 = {.arg = o.target_arg};
 	if (o.target->check(&env0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
@@ -217,15 +305,24 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform: removed %d namespaces left by an earlier, killed run\n",
 			swept);
 
-	struct printer pr = {.verbose = o.verbose};
+	/* With TAP on stdout, everything meant for people goes to stderr. */
+	FILE *term = outs.tap && strcmp(outs.tap, "-") == 0 ? stderr : stdout;
+	struct printer pr = {.verbose = o.verbose, .bl = outs.baseline ? &bl : NULL};
+	int live = !no_progress && isatty(fileno(term)) && getenv("TERM") &&
+		   strcmp(getenv("TERM"), "dumb") != 0;
+	tc_progress_init(&pr.prog, term, live, o.verbose, tc_term_width(fileno(term)), mono_s());
 	o.on_result = print_result;
+	o.on_start = print_start;
 	o.arg = &pr;
 	struct tc_result *rs = NULL;
 	int nrs = 0;
+	char date[32];
+	tc_report_now(date, sizeof(date));
 	double t0 = mono_s();
 	int rc = tc_run(&l, &o, &rs, &nrs, err, sizeof(err));
 	double secs = mono_s() - t0;
 	int code;
+	tc_progress_end(&pr.prog);
 	if (rc < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
 		code = EXIT_ENV;
@@ -234,17 +331,14 @@ static int cmd_run(int argc, char **argv)
 		code = EXIT_INTR;
 	} else {
 		/* The counts are the last line, for people and for CI log scrapers alike. */
-		printf("\nseed %u (rerun with --seed %u)", o.seed, o.seed);
-		tc_term_summary(stdout, &pr.k, secs);
-		code = (pr.k.failed || pr.k.errors) ? EXIT_FAILS : 0;
-		if (json) {
-			struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs};
-			if (tc_json_write_file(json, rs, nrs, &m, err, sizeof(err)) < 0) {
-				fprintf(stderr, "tcpconform: %s\n", err);
-				code = EXIT_ENV;
-			}
-		}
+		fprintf(term, "\nseed %u (rerun with --seed %u)", o.seed, o.seed);
+		tc_term_summary(term, &pr.k, secs);
+		/* Reports, the baseline and the exit status (1 only for new failures and errors
+		 * once a baseline is given) are decided in one place for run and report merge. */
+		struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs, o.profile, date};
+		code = tc_outputs_write(&outs, &bl, rs, nrs, &m, term);
 	}
+	tc_baseline_free(&bl);
 	for (int i = 0; i < nrs; i++)
 		tc_result_free(&rs[i]);
 	free(rs);
@@ -271,6 +365,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
+	if (strcmp(argv[1], "lint") == 0)
+		return tc_lint_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return tc_cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "tcpconform: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -79,6 +79,18 @@ void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 	r->trace_len += (size_t)need;
 }
 
+void tc_result_add_ref(struct tc_result *r, const char *ref)
+{
+	if (r->nrefs >= 0 && r->nrefs < TC_RESULT_MAX_REFS)
+		snprintf(r->refs[r->nrefs++], sizeof(r->refs[0]), "%s", ref ? ref : "");
+}
+
+void tc_result_add_tag(struct tc_result *r, const char *tag)
+{
+	if (r->ntags >= 0 && r->ntags < TC_RESULT_MAX_REFS)
+		snprintf(r->tags[r->ntags++], sizeof(r->tags[0]), "%s", tag ? tag : "");
+}
+
 void tc_result_free(struct tc_result *r)
 {
 	free(r->failures);
@@ -151,6 +163,10 @@ int tc_result_write(int fd, const struct tc_result *r)
 	sb_int(&b, "duration_ms", r->duration_ms);
 	sb_int(&b, "seed", r->seed);
 	sb_field(&b, "reason", r->reason);
+	for (int i = 0; i < r->nrefs && i < TC_RESULT_MAX_REFS; i++)
+		sb_field(&b, "ref", r->refs[i]);
+	for (int i = 0; i < r->ntags && i < TC_RESULT_MAX_REFS; i++)
+		sb_field(&b, "tag", r->tags[i]);
 	for (int i = 0; i < r->nfailures; i++) {
 		const struct tc_failure *f = &r->failures[i];
 		sb_int(&b, "f.step", f->step);
@@ -161,6 +177,7 @@ int tc_result_write(int fd, const struct tc_result *r)
 		sb_field(&b, "f.actual", f->actual);
 		sb_field(&b, "f.message", f->message);
 		sb_field(&b, "f.segment", f->segment);
+		sb_field(&b, "f.rule", f->rule);
 	}
 	for (int i = 0; i < r->nevents; i++) {
 		const struct tc_tevent *e = &r->events[i];
@@ -252,6 +269,7 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 		else if (strcmp(key, "f.actual") == 0) copy_str(cur.actual, sizeof(cur.actual), val);
 		else if (strcmp(key, "f.message") == 0) copy_str(cur.message, sizeof(cur.message), val);
 		else if (strcmp(key, "f.segment") == 0) copy_str(cur.segment, sizeof(cur.segment), val);
+		else if (strcmp(key, "f.rule") == 0) copy_str(cur.rule, sizeof(cur.rule), val);
 		else if (strcmp(key, "e.head") == 0) {
 			struct tc_tevent e;
 			long long t;
@@ -274,6 +292,8 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 		else if (strcmp(key, "duration_ms") == 0) r->duration_ms = atoll(val);
 		else if (strcmp(key, "seed") == 0) r->seed = (uint32_t)strtoul(val, NULL, 10);
 		else if (strcmp(key, "reason") == 0) copy_str(r->reason, sizeof(r->reason), val);
+		else if (strcmp(key, "ref") == 0) tc_result_add_ref(r, val);
+		else if (strcmp(key, "tag") == 0) tc_result_add_tag(r, val);
 		else if (strcmp(key, "trace") == 0) {
 			free(r->trace);
 			r->trace = val;

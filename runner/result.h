@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define TC_RESULT_MAX_REFS 16 /* refs and tags kept per result; more are dropped */
+
 enum tc_verdict { TC_V_PASS = 0, TC_V_FAIL, TC_V_ERROR, TC_V_SKIP, TC_V_COUNT };
 
 const char *tc_verdict_name(int v);
@@ -25,6 +27,7 @@ struct tc_failure {
 	char actual[256];
 	char message[512];      /* one readable sentence */
 	char segment[512];      /* the segment actually received, tcpdump-style, or "" */
+	char rule[160];         /* the reference model's rule (judge "model"/"both"), or "" */
 };
 
 /*
@@ -62,6 +65,12 @@ struct tc_result {
 	int verdict;
 	int64_t duration_ms;
 	char reason[512];       /* skip or error reason */
+	/* The case's requirement references and tags (case.h), copied so reports built from
+	 * results alone (merged shards, the JSON file) can group by requirement and tag. */
+	char refs[TC_RESULT_MAX_REFS][48];
+	int nrefs;
+	char tags[TC_RESULT_MAX_REFS][32];
+	int ntags;
 	struct tc_failure *failures;
 	int nfailures, capfailures;
 	struct tc_tevent *events; /* the run's events in time order (owned) */
@@ -78,6 +87,9 @@ int tc_result_add_event(struct tc_result *r, const struct tc_tevent *e);
 /* Appends formatted text to the trace. */
 void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append a requirement reference / a tag (truncated to fit; beyond TC_RESULT_MAX_REFS dropped). */
+void tc_result_add_ref(struct tc_result *r, const char *ref);
+void tc_result_add_tag(struct tc_result *r, const char *tag);
 void tc_result_free(struct tc_result *r);
 
 /* Serialise r to fd (a pipe). Returns 0 or -1. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "shard.h"
 
 /* ---- discovery ---- */
 
@@ -88,6 +89,10 @@ static int walk(const char *path, char ***files, int *n, int *cap, char *err, si
 		if (S_ISDIR(s2.st_mode) && (strcmp(names[i], "profiles") == 0 ||
 					    strcmp(names[i], "baselines") == 0 ||
 					    strcmp(names[i], "targets") == 0))
+			continue;
+		/* A folder named "baselines" holds known-deviation files (reports/baseline.h),
+		 * which are YAML but not cases. */
+		if (S_ISDIR(s2.st_mode) && strcmp(names[i], "baselines") == 0)
 			continue;
 		if (S_ISDIR(s2.st_mode) || (l > 5 && strcmp(names[i] + l - 5, ".yaml") == 0))
 			rc = walk(sub, files, n, cap, err, ecap);
@@ -190,6 +195,10 @@ static void base_result(struct tc_result *r, const struct tc_case *c, int family
 	snprintf(r->file, sizeof(r->file), "%s", c->file);
 	snprintf(r->title, sizeof(r->title), "%s", c->title);
 	snprintf(r->family, sizeof(r->family), "%s", family == TC_FAMILY_V4 ? "ipv4" : "ipv6");
+	for (int i = 0; i < c->nrefs; i++)
+		tc_result_add_ref(r, c->refs[i]);
+	for (int i = 0; i < c->ntags; i++)
+		tc_result_add_tag(r, c->tags[i]);
 }
 
 static void worker(const struct job *j, const struct tc_run_opts *o, int wfd)
@@ -251,6 +260,38 @@ static int in_list(char *const *list, int n, const char *s)
 	return 0;
 }
 
+/* shard_of[i] = the shard (1..N) of case i among those the filter and tag select, else 0. */
+static int select_shards(const struct tc_caselist *cases, const struct tc_run_opts *o,
+			 int **shard_of)
+{
+	int *idx = calloc((size_t)cases->n + 1, sizeof(int));
+	int *sh = calloc((size_t)cases->n + 1, sizeof(int));
+	int *out = calloc((size_t)cases->n + 1, sizeof(int));
+	int n = 0, rc = -1;
+	if (!idx || !sh || !out)
+		goto done;
+	for (int i = 0; i < cases->n; i++) {
+		const struct tc_case *c = &cases->cases[i];
+		if (o->filter && fnmatch(o->filter, c->id, 0) != 0)
+			continue;
+		if (o->tag && !in_list(c->tags, c->ntags, o->tag))
+			continue;
+		idx[n++] = i;
+	}
+	if (tc_shard_assign(cases->cases, idx, n, o->shard_n, out) < 0)
+		goto done;
+	for (int j = 0; j < n; j++)
+		sh[idx[j]] = out[j];
+	*shard_of = sh;
+	sh = NULL;
+	rc = 0;
+done:
+	free(idx);
+	free(sh);
+	free(out);
+	return rc;
+}
+
 int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 	   struct tc_result **results, int *nresults, char *err, size_t cap)
 {
@@ -269,6 +310,15 @@ int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 		return -1;
 	}
 
+	/* --shard K/N: the split is computed over the cases the filter and tag select, so every
+	 * shard of the same command line agrees on it (shard.h). */
+	int *shard_of = NULL;
+	if (o->shard_n > 0 && select_shards(cases, o, &shard_of) < 0) {
+		snprintf(err, cap, "out of memory");
+		free(jobs);
+		return -1;
+	}
+
 	/* Selection: filter and tag leave cases out silently; only/except and families that the
 	 * case or the command line exclude are reported as skips, so coverage stays visible. */
 	for (int i = 0; i < cases->n; i++) {
@@ -276,6 +326,8 @@ int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 		if (o->filter && fnmatch(o->filter, c->id, 0) != 0)
 			continue;
 		if (o->tag && !in_list(c->tags, c->ntags, o->tag))
+			continue;
+		if (shard_of && shard_of[i] != o->shard_k)
 			continue;
 		for (int f = 0; f < 2; f++) {
 			int fam = f == 0 ? TC_FAMILY_V4 : TC_FAMILY_V6;
@@ -306,6 +358,10 @@ int tc_run(const struct tc_caselist *cases, const struct tc_run_opts *o,
 			njobs++;
 		}
 	}
+
+	free(shard_of);
+	if (o->on_start)
+		o->on_start(njobs + *nresults, o->arg);
 
 	struct sigaction sa, old_int, old_term;
 	memset(&sa, 0, sizeof(sa));

@@ -40,6 +40,12 @@ struct tc_run_opts {
 	const char *agent_path;
 	uint32_t seed;
 	int verbose;
+	/* --shard K/N (shard.h): run only this shard's cases; shard_n 0 = all cases. */
+	int shard_k, shard_n;
+	/* Called once before any case starts (skips may already have gone to on_result), with the
+	 * number of results the run will produce (cases times families, skips included), e.g. for
+	 * a progress line. May be NULL. */
+	void (*on_start)(int total, void *arg);
 	/* Called in the scheduler process for every finished result, in completion order. */
 	void (*on_result)(const struct tc_result *r, void *arg);
 	void *arg;

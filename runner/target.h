@@ -23,8 +23,28 @@ struct tc_target_env {
 	const char *arg;          /* target-specific argument (e.g. a target file), or NULL */
 };
 
+/* What the command line says about the target, once per run (--target-file, --iface, --host,
+ * --agent, --peer); any of them may be NULL. */
+struct tc_target_args {
+	const char *file;         /* a target file (target_file.h) */
+	const char *iface;        /* remote: the interface injection uses */
+	const char *host;         /* remote: the host's address(es), "A" or "A4,A6" */
+	const char *peer;         /* remote: the injector's own test address(es), "A" or "A4,A6" */
+	const char *agent;        /* remote: HOST:PORT of `tcpconform-agent --listen PORT` */
+};
+
 struct tc_target_ops {
 	const char *name;         /* as given to --target */
+	/* Optional (NULL for targets without settings): reads the run's settings once, in the
+	 * runner's process before any case is forked. 0, or -1 with a message (bad usage). */
+	int (*configure)(const struct tc_target_args *a, char *err, size_t cap);
+	/* Optional: the profile the settings name (a target file's `profile:`), or NULL. */
+	const char *(*profile)(void);
+	/* Optional: the baseline of known deviations the settings name, or NULL. */
+	const char *(*baseline)(void);
+	/* The most cases that may run at once (0: no limit); a remote agent serves one session
+	 * at a time. */
+	int max_jobs;
 	/* Checks once per run that the environment can run cases (privileges, tools). */
 	int (*check)(const struct tc_target_env *env, char *err, size_t cap);
 	/*
@@ -46,5 +66,6 @@ const struct tc_target_ops *tc_target_find(const char *name);
 const char *tc_target_names(void);
 
 extern const struct tc_target_ops tc_target_linux;
+extern const struct tc_target_ops tc_target_tap;
 
 #endif

@@ -8,6 +8,8 @@
 #   5. negative cases: deliberately wrong expectations must fail, naming field/expected/actual
 #   6. invalid case files: exit code 2 and a file:line:column message
 #   7. cleanup: Ctrl-C mid-run and SIGKILL mid-run leave nothing behind after the next run
+#   8. the reference model: lint of all suites, a contradicting case, rule mutations
+#   9. reports: JUnit schema, TAP parser, HTML in headless Chromium, shards/merge, baselines
 set -u
 BUILD=${1:-build}
 TC=$BUILD/tcpconform
@@ -160,6 +162,44 @@ else
 fi
 # No interface of ours in this namespace, ever.
 if ip -o link | grep -q 'tc-tgt\|tc-inj'; then ko "no test interface in the root namespace"; else ok "no test interface in the root namespace"; fi
+
+# 8. The reference model (docs/model.md): every suite case linted against the model (a finding
+#    fails, except the known model gaps listed with reasons in tests/lint/known-findings.txt), and
+#    a deliberately wrong case that lint must report with the rule it breaks.
+if "$TC" lint --known tests/lint/known-findings.txt suites/ >"$tmp/lint.out" 2>&1; then
+	ok "lint suites/ against the model: $(tail -1 "$tmp/lint.out")"
+else
+	cat "$tmp/lint.out"
+	ko "lint suites/ against the model" "$(tail -1 "$tmp/lint.out")"
+fi
+"$TC" lint --profile rfc9293 tests/lint/in-window-rst-closes.yaml >"$tmp/lint2.out" 2>&1
+lrc=$?
+if [ "$lrc" -eq 1 ] && grep -q 'step 9: segment' "$tmp/lint2.out" && grep -q 'RFC 5961 3.2 (3)' "$tmp/lint2.out"; then
+	ok "lint reports an in-window RST that closes the connection, with RFC 5961 3.2"
+else
+	cat "$tmp/lint2.out"
+	ko "lint reports the contradicting case" "exit $lrc"
+fi
+if [ -x tests/model-mutate.sh ]; then
+	if sh tests/model-mutate.sh >"$tmp/mut.out" 2>&1; then
+		ok "model mutations are caught by the model tests: $(tail -1 "$tmp/mut.out")"
+	else
+		cat "$tmp/mut.out"
+		ko "model mutations are caught by the model tests"
+	fi
+fi
+
+# 9. Reports and CI gating (tests/reports.sh): JUnit against tests/schema/junit.xsd, TAP through
+#    TAP::Parser and prove, the HTML report in headless Chromium (screenshot in $BUILD), shards
+#    merged equal to the unsharded run, baseline exit codes, the live progress line, compare.
+bash tests/reports.sh "$BUILD" >"$tmp/reports.out" 2>&1
+while IFS= read -r line; do
+	case "$line" in
+	"ok - "*) ok "reports: ${line#ok - }" ;;
+	"not ok - "*) ko "reports: ${line#not ok - }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$tmp/reports.out"
 
 echo
 if [ "$fail" -gt 0 ]; then

@@ -134,7 +134,7 @@ static void test_json_golden(void **st)
 	snprintf(rs[1].id, sizeof(rs[1].id), "handshake.passive-open");
 	snprintf(rs[1].family, sizeof(rs[1].family), "ipv4");
 	rs[1].verdict = TC_V_PASS;
-	struct tc_json_meta m = {"0.1.0", "linux", 77, 2.5};
+	struct tc_json_meta m = {"0.1.0", "linux", 77, 2.5, NULL, NULL};
 	FILE *f = tmpfile();
 	assert_non_null(f);
 	tc_json_write(f, rs, 2, &m);

@@ -1,0 +1,1559 @@
+/*
+ * model.c - the reference TCP state machine (model.h), following RFC 9293 3.10 "Event
+ * Processing" step by step: 3.10.1 - 3.10.6 user calls, 3.10.7 SEGMENT ARRIVES, 3.10.8 timeouts,
+ * with RFC 5961, RFC 7323, RFC 1337, RFC 6298 and RFC 1122 / 2525 behaviour behind knobs.
+ *
+ * Every prediction carries the rule that made it, so a report can say why a segment was due.
+ * TC_MODEL_MUTATE=N (only in tests/run-all.sh's mutation section) deliberately breaks rule N to
+ * prove that the unit tests notice; it is never set in a normal build.
+ */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/names.h"
+
+#ifndef TC_MODEL_MUTATE
+#define TC_MODEL_MUTATE 0
+#endif
+
+/* ---- sequence arithmetic (RFC 9293 3.4: modulo 2^32) ---- */
+
+static int lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static int le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+
+void tc_knobs_rfc9293(struct tc_knobs *k)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "rfc9293");
+	k->rfc5961_rst = k->rfc5961_syn = k->rfc5961_ack = 1;
+	k->challenge_ack_interval_us = 0;
+	k->rst_rcv_nxt_minus_one = 0;
+	k->rfc1337 = 0;
+	k->syn_opts = TC_OBIT(TC_OPT_MSS);
+	k->syn_opts_maybe = TC_OBIT(TC_OPT_SACK_OK) | TC_OBIT(TC_OPT_TS) | TC_OBIT(TC_OPT_WSCALE);
+	k->paws = 1;
+	k->rto_initial_us = 1000000;
+	k->rto_min_us = 1000000;
+	k->rto_max_us = 60000000;
+	k->syn_retries = 5;
+	k->synack_retries = 5;
+	k->data_retries = 15;
+	k->time_wait_us = 240000000;
+	k->fin_wait_2_us = 0;
+	k->close_unread_rst = 1;
+	k->ack_delay_max_us = 500000;
+	k->delack_us = 200000;
+	k->ack_quick = 1;
+	k->keepalive_probe_len = 0;
+	k->keepalive_rst = 0;
+	k->keepalive_idle_us = 7200000000LL;
+	k->keepalive_intvl_us = 75000000;
+	k->keepalive_cnt = 9;
+	k->default_mss = 536;
+	k->rcv_wnd = 65535;
+	k->nagle = 1;
+	k->nagle_minshall = 1;
+	k->abort_on_overflow = 0;
+}
+
+int tc_knobs_sysctl(struct tc_knobs *k, const char *key, const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (*end)
+		return 0;
+	if (strcmp(key, "net.ipv4.tcp_rfc1337") == 0)
+		k->rfc1337 = v != 0;
+	else if (strcmp(key, "net.ipv4.tcp_invalid_ratelimit") == 0)
+		k->challenge_ack_interval_us = v * 1000;
+	else if (strcmp(key, "net.ipv4.tcp_synack_retries") == 0)
+		k->synack_retries = (int)v;
+	else if (strcmp(key, "net.ipv4.tcp_syn_retries") == 0)
+		k->syn_retries = (int)v;
+	else if (strcmp(key, "net.ipv4.tcp_retries2") == 0)
+		k->data_retries = (int)v;
+	else if (strcmp(key, "net.ipv4.tcp_fin_timeout") == 0)
+		k->fin_wait_2_us = v * 1000000;
+	else if (strcmp(key, "net.ipv4.tcp_abort_on_overflow") == 0)
+		k->abort_on_overflow = v != 0;
+	else if (strcmp(key, "net.ipv4.tcp_sack") == 0)
+		k->syn_opts = v ? k->syn_opts | TC_OBIT(TC_OPT_SACK_OK) : k->syn_opts & ~TC_OBIT(TC_OPT_SACK_OK);
+	else if (strcmp(key, "net.ipv4.tcp_timestamps") == 0)
+		k->syn_opts = v ? k->syn_opts | TC_OBIT(TC_OPT_TS) : k->syn_opts & ~TC_OBIT(TC_OPT_TS);
+	else if (strcmp(key, "net.ipv4.tcp_window_scaling") == 0)
+		k->syn_opts = v ? k->syn_opts | TC_OBIT(TC_OPT_WSCALE) : k->syn_opts & ~TC_OBIT(TC_OPT_WSCALE);
+	else
+		return 0;
+	return 1;
+}
+
+void tc_model_init(struct tc_model *m, const struct tc_knobs *k)
+{
+	memset(m, 0, sizeof(*m));
+	m->k = *k;
+	m->state = TC_ST_CLOSED;
+	m->rto = k->rto_initial_us;
+	m->last_challenge = -1;
+}
+
+/* ---- output helpers ---- */
+
+static void rulef(struct tc_mout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rulef(struct tc_mout *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(o->rule, sizeof(o->rule), fmt, ap);
+	va_end(ap);
+}
+
+/* Every state change goes through here, so the old and the new state are always recorded. */
+static void set_state(struct tc_model *m, int st, struct tc_mout *o)
+{
+	m->state = st;
+	o->new_state = tc_model_state(m);
+	if (st == TC_ST_CLOSED || st == TC_ST_LISTEN) {
+		/* RFC 9293 3.10.7.4: "delete the TCB": timers and queues go with it. */
+		m->t_rtx = m->t_tw = m->t_fw2 = m->t_ka = m->t_delack = 0;
+		m->sbuf_len = 0;
+		m->nooo = 0;
+		if (st == TC_ST_LISTEN) {
+			/* A passive connection returning to LISTEN is gone; the listener stays. */
+			m->state = TC_ST_CLOSED;
+			m->iss_known = m->irs_known = 0;
+			o->new_state = tc_model_state(m);
+		}
+	}
+}
+
+static void lose(struct tc_model *m, struct tc_mout *o, const char *why)
+{
+	if (!m->lost) {
+		m->lost = 1;
+		snprintf(m->lost_why, sizeof(m->lost_why), "%s", why);
+	}
+	rulef(o, "model abstains: %s", why);
+}
+
+static void done(struct tc_mout *o, int tag, int call, long ret, const char *err)
+{
+	if (o->ndone >= (int)(sizeof(o->done) / sizeof(o->done[0])))
+		return;
+	struct tc_mdone *d = &o->done[o->ndone++];
+	memset(d, 0, sizeof(*d));
+	d->tag = tag;
+	d->call = call;
+	d->ret = ret;
+	snprintf(d->err, sizeof(d->err), "%s", err);
+}
+
+/* Options on a non-SYN segment: timestamps on every one once negotiated (RFC 7323 3.2); SACK
+ * blocks may appear when SACK was negotiated (RFC 2018 4). */
+static void std_opts(const struct tc_model *m, struct tc_mseg *g)
+{
+	if (m->ts_ok)
+		g->opt_must |= TC_OBIT(TC_OPT_TS);
+	if (m->sack_ok)
+		g->opt_maybe |= TC_OBIT(TC_OPT_SACK);
+}
+
+static struct tc_mseg *emit(struct tc_model *m, struct tc_mout *o, uint8_t flags, uint32_t seq,
+			    uint32_t ack, int64_t now, const char *rule)
+{
+	if (o->nseg >= TC_MODEL_MAXOUT)
+		return NULL;
+	struct tc_mseg *g = &o->seg[o->nseg++];
+	memset(g, 0, sizeof(*g));
+	g->flags = flags;
+	g->seq = seq;
+	g->ack = ack; /* compared only when the ACK bit is (or may be) set */
+	g->seq_any = !m->iss_known && !(flags & TC_F_RST);
+	g->sport = m->port;
+	g->dport = m->peer_port;
+	g->earliest = g->latest = now;
+	if (!(flags & TC_F_SYN))
+		std_opts(m, g);
+	if (flags & TC_F_ACK)
+		m->last_ack_sent = ack;
+	snprintf(g->rule, sizeof(g->rule), "%s", rule);
+	snprintf(o->rule, sizeof(o->rule), "%s", rule);
+	return g;
+}
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the answer of so many rules. */
+static struct tc_mseg *emit_ack(struct tc_model *m, struct tc_mout *o, int64_t now, const char *rule)
+{
+	struct tc_mseg *g = emit(m, o, TC_F_ACK, m->snd_nxt, m->rcv_nxt, now, rule);
+	if (g)
+		g->pure_ack = 1;
+	m->t_delack = 0;
+	return g;
+}
+
+/* A challenge ACK (RFC 5961 3.2, 4.2, 5.2) or an ACK for a data-less unacceptable segment,
+ * subject to the throttle of RFC 5961 7 where the profile has one. */
+static void emit_limited_ack(struct tc_model *m, struct tc_mout *o, int64_t now, const char *rule)
+{
+	int64_t iv = m->k.challenge_ack_interval_us;
+	if (iv > 0 && m->last_challenge >= 0 && now - m->last_challenge < iv) {
+		rulef(o, "%s, suppressed by the ACK throttle (RFC 5961 7: one per %lld ms)", rule,
+		      (long long)(iv / 1000));
+		return;
+	}
+	m->last_challenge = now;
+	emit_ack(m, o, now, rule);
+}
+
+static uint32_t seg_len(const struct tc_seg *s)
+{
+	return (uint32_t)s->payload_len + !!(s->flags & TC_F_SYN) + !!(s->flags & TC_F_FIN);
+}
+
+/* RFC 9293 3.10.7.1: the reset answering a segment for no connection. */
+static void closed_rst(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o,
+		       const char *where)
+{
+	char r[TC_MODEL_RULE];
+	if (s->flags & TC_F_RST) {
+		rulef(o, "RFC 9293 3.10.7.1 (%s): an incoming RST is discarded", where);
+		return;
+	}
+	struct tc_mseg *g;
+	if (s->flags & TC_F_ACK) {
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.1 (%s): ACK set, send <SEQ=SEG.ACK><CTL=RST>", where);
+		g = emit(m, o, TC_F_RST, s->ack, 0, now, r);
+	} else {
+		uint32_t ack = s->seq + seg_len(s);
+#if TC_MODEL_MUTATE == 6
+		ack = s->seq;
+#endif
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.1 (%s): ACK off, send "
+			 "<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>", where);
+		g = emit(m, o, TC_F_RST | TC_F_ACK, 0, ack, now, r);
+	}
+	if (g) {
+		g->sport = s->dport;
+		g->dport = s->sport;
+		g->opt_must = g->opt_maybe = 0;
+	}
+}
+
+/* ---- timers ---- */
+
+static void rto_sample(struct tc_model *m, int64_t r)
+{
+	/* RFC 6298 2.2 and 2.3 (alpha 1/8, beta 1/4). */
+	if (!m->rtt_valid) {
+		m->srtt = r;
+		m->rttvar = r / 2;
+		m->rtt_valid = 1;
+	} else {
+		int64_t d = m->srtt > r ? m->srtt - r : r - m->srtt;
+		m->rttvar = (3 * m->rttvar + d) / 4;
+		m->srtt = (7 * m->srtt + r) / 8;
+	}
+	int64_t rto;
+	if (m->k.rto_linux) {
+		int64_t v = 4 * m->rttvar > m->k.rto_min_us ? 4 * m->rttvar : m->k.rto_min_us;
+		rto = m->srtt + v;
+	} else {
+		int64_t v = 4 * m->rttvar > 1000 ? 4 * m->rttvar : 1000; /* G = 1 ms */
+		rto = m->srtt + v;
+		if (rto < m->k.rto_min_us)
+			rto = m->k.rto_min_us; /* RFC 6298 2.4 */
+	}
+	if (rto > m->k.rto_max_us)
+		rto = m->k.rto_max_us; /* RFC 6298 2.5 */
+	m->rto = rto;
+}
+
+static void arm_rtx(struct tc_model *m, int64_t now)
+{
+	if (!m->t_rtx)
+		m->t_rtx = now + m->rto;
+}
+
+static void ka_rearm(struct tc_model *m, int64_t now)
+{
+	m->ka_probes = 0;
+	if (m->keepalive && (m->state == TC_ST_ESTABLISHED || m->state == TC_ST_CLOSE_WAIT))
+		m->t_ka = now + m->k.keepalive_idle_us;
+	else
+		m->t_ka = 0;
+}
+
+int64_t tc_model_next_deadline(const struct tc_model *m)
+{
+	int64_t t[5] = {m->t_rtx, m->t_tw, m->t_fw2, m->t_ka, m->t_delack}, best = 0;
+	for (int i = 0; i < 5; i++)
+		if (t[i] && (!best || t[i] < best))
+			best = t[i];
+	return best;
+}
+
+int tc_model_state(const struct tc_model *m)
+{
+	if (m->state != TC_ST_CLOSED)
+		return m->state;
+	return m->listening ? TC_ST_LISTEN : TC_ST_CLOSED;
+}
+
+/* ---- app-call completion ---- */
+
+static void unblock(struct tc_model *m, struct tc_mout *o);
+
+/* The SYN or SYN-ACK the target sends (RFC 9293 3.10.1 OPEN, 3.10.7.2 / 3.10.7.3). */
+static void emit_syn(struct tc_model *m, struct tc_mout *o, int64_t now, int synack, const char *rule)
+{
+	struct tc_mseg *g = emit(m, o, synack ? TC_F_SYN | TC_F_ACK : TC_F_SYN, m->iss, m->rcv_nxt,
+				 now, rule);
+	if (!g)
+		return;
+	unsigned mine = m->k.syn_opts, maybe = m->k.syn_opts_maybe;
+	if (synack && !(m->simopen && m->k.simopen_synack_all_opts)) {
+		/* RFC 7323 2.2 / 3.2, RFC 2018 2: WS, TS and SACK-permitted only if the SYN had them. */
+		unsigned offered = (unsigned)m->peer_syn_opts | TC_OBIT(TC_OPT_MSS);
+		mine &= offered;
+		maybe &= offered;
+	}
+	if (synack && m->simopen && m->target_syn_opts) {
+		/* After a simultaneous open, the options are those of the target's own SYN. */
+		if (m->k.simopen_synack_all_opts) {
+			mine = (unsigned)m->target_syn_opts;
+			maybe = 0;
+		}
+	}
+	g->opt_must = mine | TC_OBIT(TC_OPT_MSS);
+	g->opt_maybe = maybe & ~g->opt_must;
+}
+
+/* Sends what the send queue and the window allow (RFC 9293 3.7, Nagle 3.7.4), then a queued FIN. */
+static void output(struct tc_model *m, struct tc_mout *o, int64_t now)
+{
+	if (m->state != TC_ST_ESTABLISHED && m->state != TC_ST_CLOSE_WAIT &&
+	    m->state != TC_ST_FIN_WAIT_1 && m->state != TC_ST_LAST_ACK)
+		return;
+	uint32_t mss = m->snd_mss ? m->snd_mss : (uint32_t)m->k.default_mss;
+	for (;;) {
+		uint32_t sent = m->snd_nxt - m->snd_una - (m->fin_sent ? 1 : 0);
+		if (m->fin_sent)
+			return;
+		uint32_t unsent = m->sbuf_len - sent;
+		if (unsent == 0)
+			break;
+		uint32_t wnd_left = m->snd_una + m->snd_wnd - m->snd_nxt;
+		if (lt(m->snd_una + m->snd_wnd, m->snd_nxt))
+			wnd_left = 0;
+		uint32_t n = unsent < mss ? unsent : mss;
+		if (n > wnd_left)
+			n = wnd_left;
+		if (n == 0) {
+			lose(m, o, "the peer's window is closed (zero-window probing is not modelled)");
+			return;
+		}
+		int hold = m->k.nagle_minshall ? lt(m->snd_una, m->small_end) : m->snd_nxt != m->snd_una;
+		if (n < mss && m->k.nagle && !m->nodelay && hold) {
+			/* RFC 9293 3.7.4 / RFC 1122 4.2.3.4: hold a small segment while data is
+			 * unacknowledged. */
+			rulef(o, "RFC 9293 3.7.4 (Nagle, SHLD-7): %u bytes held while data is unacknowledged", n);
+			return;
+		}
+		int last = n == unsent;
+		uint8_t fl = TC_F_ACK | (last ? TC_F_PSH : 0);
+		int with_fin = last && m->fin_queued;
+		if (with_fin)
+			fl |= TC_F_FIN;
+		struct tc_mseg *g = emit(m, o, fl, m->snd_nxt, m->rcv_nxt, now,
+					 with_fin ? "RFC 9293 3.10.4 CLOSE: queued data then FIN"
+						  : "RFC 9293 3.10.2 SEND: segmentize the buffer and send it");
+		if (!g)
+			return;
+		g->len = n;
+		memcpy(g->data, m->sbuf + sent, n > TC_MAX_PAYLOAD ? TC_MAX_PAYLOAD : n);
+		if (n < mss)
+			m->small_end = m->snd_nxt + n;
+		if (!m->rtt_start) {
+			m->rtt_start = now;
+			m->rtt_seq = m->snd_nxt + n;
+		}
+		m->snd_nxt += n;
+		if (with_fin) {
+			m->snd_nxt++;
+			m->fin_sent = 1;
+		}
+		m->t_delack = 0;
+		arm_rtx(m, now);
+	}
+	if (m->fin_queued && !m->fin_sent) {
+		emit(m, o, TC_F_FIN | TC_F_ACK, m->snd_nxt, m->rcv_nxt, now,
+		     "RFC 9293 3.10.4 CLOSE: form a FIN segment and send it");
+		m->snd_nxt++;
+		m->fin_sent = 1;
+		m->t_delack = 0;
+		arm_rtx(m, now);
+	}
+}
+
+/* Retransmits the oldest unacknowledged segment (RFC 9293 3.8.1, RFC 6298 5.4). */
+static void retransmit(struct tc_model *m, struct tc_mout *o, int64_t now)
+{
+	uint32_t mss = m->snd_mss ? m->snd_mss : (uint32_t)m->k.default_mss;
+	uint32_t sent = m->snd_nxt - m->snd_una - (m->fin_sent ? 1 : 0);
+	uint32_t n = sent < mss ? sent : mss;
+	uint8_t fl = TC_F_ACK;
+	if (n)
+		fl |= TC_F_PSH;
+	if (m->fin_sent && n == sent)
+		fl |= TC_F_FIN;
+	struct tc_mseg *g = emit(m, o, fl, m->snd_una, m->rcv_nxt, now,
+				 "RFC 9293 3.8.1 / RFC 6298 5.4: retransmission timeout, retransmit "
+				 "the earliest unacknowledged segment");
+	if (g) {
+		g->len = n;
+		memcpy(g->data, m->sbuf, n > TC_MAX_PAYLOAD ? TC_MAX_PAYLOAD : n);
+	}
+}
+
+static void fire_rtx(struct tc_model *m, struct tc_mout *o, int64_t now)
+{
+	m->t_rtx = 0;
+	m->rtt_start = 0; /* Karn's algorithm (RFC 6298 3): no sample from a retransmission. */
+	m->nrtx++;
+	/* RFC 6298 5.5: back off the timer. */
+	m->rto = m->rto * 2 > m->k.rto_max_us ? m->k.rto_max_us : m->rto * 2;
+	switch (m->state) {
+	case TC_ST_SYN_SENT:
+		if (m->nrtx > m->k.syn_retries) {
+			m->timed_out = 1;
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.8.3 (MUST-20): SYN retransmissions exhausted, the open fails");
+			unblock(m, o);
+			return;
+		}
+		emit_syn(m, o, now, 0, "RFC 9293 3.8.1 / RFC 6298 5.4: SYN retransmission (backed-off RTO)");
+		break;
+	case TC_ST_SYN_RECEIVED:
+		if (m->nrtx > m->k.synack_retries) {
+			set_state(m, m->passive ? TC_ST_LISTEN : TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.8.3 (MUST-20): SYN-ACK retransmissions exhausted, the "
+				 "embryonic connection is dropped silently");
+			return;
+		}
+		emit_syn(m, o, now, 1, "RFC 9293 3.8.1 / RFC 6298 5.4: SYN-ACK retransmission (backed-off RTO)");
+		break;
+	default:
+		if (m->nrtx > m->k.data_retries) {
+			m->timed_out = 1;
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.8.3 (R2): retransmissions exhausted, the connection is closed");
+			unblock(m, o);
+			return;
+		}
+		retransmit(m, o, now);
+		break;
+	}
+	m->t_rtx = now + m->rto;
+}
+
+void tc_model_timer(struct tc_model *m, int64_t now, struct tc_mout *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->old_state = o->new_state = tc_model_state(m);
+	for (int guard = 0; guard < 64; guard++) {
+		int64_t d = tc_model_next_deadline(m);
+		if (!d || d > now || m->lost)
+			break;
+		if (d == m->t_delack) {
+			m->t_delack = 0;
+			emit_ack(m, o, d, "RFC 9293 3.8.6.3 (SHLD-18, MUST-40): delayed ACK timer, send the ACK");
+		} else if (d == m->t_tw) {
+			m->t_tw = 0;
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.10.8: time-wait timeout, delete the TCB and enter CLOSED");
+		} else if (d == m->t_fw2) {
+			m->t_fw2 = 0;
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "profile %s: orphaned FIN_WAIT_2 timeout (RFC 9293 leaves it open, "
+				 "RFC 1122 4.2.2.20 allows it)", m->k.name);
+		} else if (d == m->t_ka) {
+			if (m->ka_probes >= m->k.keepalive_cnt) {
+				if (m->k.keepalive_rst)
+					emit(m, o, TC_F_RST | TC_F_ACK, m->snd_nxt, m->rcv_nxt, d,
+					     "RFC 1122 4.2.3.6 / profile: keep-alive probes unanswered, reset");
+				m->timed_out = 1;
+				set_state(m, TC_ST_CLOSED, o);
+				if (!m->k.keepalive_rst)
+					rulef(o, "RFC 1122 4.2.3.6: keep-alive probes unanswered, the "
+						 "connection is closed");
+				unblock(m, o);
+			} else {
+				struct tc_mseg *g = emit(m, o, TC_F_ACK, m->snd_nxt - 1, m->rcv_nxt, d,
+							 "RFC 9293 3.8.4 / RFC 1122 4.2.3.6: keep-alive "
+							 "probe <SEQ=SND.NXT-1>");
+				if (g)
+					g->len = (uint32_t)m->k.keepalive_probe_len;
+				m->ka_probes++;
+				m->t_ka = d + m->k.keepalive_intvl_us;
+			}
+		} else if (d == m->t_rtx) {
+			fire_rtx(m, o, d);
+		}
+	}
+	o->new_state = tc_model_state(m);
+}
+
+/* Completes blocked calls that can complete now. */
+static void unblock(struct tc_model *m, struct tc_mout *o)
+{
+	for (int i = 0; i < m->nblk;) {
+		int call = m->blk[i].call, tag = m->blk[i].tag, fin = 0;
+		const char *err = NULL;
+		long ret = 0;
+		int st = m->state;
+		if (call == TC_MC_CONNECT) {
+			if (st == TC_ST_ESTABLISHED || st == TC_ST_CLOSE_WAIT || st == TC_ST_FIN_WAIT_1 ||
+			    st == TC_ST_FIN_WAIT_2)
+				fin = 1, err = "0";
+			else if (st == TC_ST_CLOSED)
+				fin = 1, ret = -1,
+				err = m->refused ? "ECONNREFUSED" : m->timed_out ? "ETIMEDOUT" : "ECONNRESET";
+			if (fin && ret == -1)
+				m->reset_reported = 1;
+		} else if (call == TC_MC_ACCEPT) {
+			if (st != TC_ST_CLOSED && st != TC_ST_SYN_RECEIVED && st != TC_ST_SYN_SENT &&
+			    !m->accepted) {
+				fin = 1, err = "0";
+				m->accepted = 1;
+			}
+		} else if (call == TC_MC_RECEIVE) {
+			if (m->rbuf_len > 0) {
+				fin = 1;
+				err = "0";
+				size_t n = m->rbuf_len < (uint32_t)m->blk[i].len ? m->rbuf_len : (size_t)m->blk[i].len;
+				if (n > sizeof(o->done[0].data))
+					n = sizeof(o->done[0].data);
+				ret = (long)n;
+				done(o, tag, call, ret, err);
+				if (o->ndone > 0 && o->done[o->ndone - 1].tag == tag) {
+					memcpy(o->done[o->ndone - 1].data, m->rbuf, n);
+					o->done[o->ndone - 1].ndata = n;
+				}
+				memmove(m->rbuf, m->rbuf + n, m->rbuf_len - n);
+				m->rbuf_len -= (uint32_t)n;
+				memmove(&m->blk[i], &m->blk[i + 1], (size_t)(m->nblk - i - 1) * sizeof(m->blk[0]));
+				m->nblk--;
+				continue;
+			} else if (m->fin_rcvd) {
+				fin = 1, err = "0";
+			} else if (m->reset || m->timed_out) {
+				fin = 1, ret = -1;
+				if (m->timed_out)
+					err = "ETIMEDOUT";
+				else if (!m->reset_reported)
+					err = "ECONNRESET", m->reset_reported = 1;
+				else
+					err = "0", ret = 0;
+			}
+		}
+		if (fin) {
+			done(o, tag, call, ret, err);
+			memmove(&m->blk[i], &m->blk[i + 1], (size_t)(m->nblk - i - 1) * sizeof(m->blk[0]));
+			m->nblk--;
+		} else {
+			i++;
+		}
+	}
+}
+
+/* Connection reset by the peer (RFC 9293 3.10.7.4 second check): users get "reset". */
+static void reset_conn(struct tc_model *m, struct tc_mout *o, const char *rule)
+{
+	m->reset = 1;
+	set_state(m, TC_ST_CLOSED, o);
+	rulef(o, "%s", rule);
+	unblock(m, o);
+}
+
+/* ---- SEGMENT ARRIVES ---- */
+
+/* The MSS the target may send with (RFC 9293 3.7.1, MUST-15 / MUST-16): the peer's option, or
+ * the default without one (536 for IPv4, 1220 for IPv6), never more than its own link allows. */
+static uint16_t eff_mss(const struct tc_model *m, int peer_mss)
+{
+	int mss = peer_mss > 0 ? peer_mss : m->ipv6 ? 1220 : m->k.default_mss;
+	if (m->mtu > 0) {
+		int cap = m->mtu - (m->ipv6 ? 60 : 40);
+		if (mss > cap)
+			mss = cap;
+	}
+	return (uint16_t)mss;
+}
+
+static void learn_peer_syn(struct tc_model *m, const struct tc_seg *s)
+{
+	int peer_mss = 0;
+	m->peer_syn_opts = 0;
+	for (int i = 0; i < s->nopts; i++) {
+		const struct tc_opt *p = &s->opts[i];
+		if (p->malformed)
+			continue;
+		switch (p->kind) {
+		case TC_OPT_MSS: peer_mss = p->mss; m->peer_syn_opts |= TC_OBIT(TC_OPT_MSS); break;
+		case TC_OPT_WSCALE:
+			/* RFC 7323 2.3: a shift above 14 MUST be taken as 14. */
+			m->snd_wscale = p->wscale > 14 ? 14 : p->wscale;
+			m->peer_syn_opts |= TC_OBIT(TC_OPT_WSCALE);
+			break;
+		case TC_OPT_SACK_OK: m->peer_syn_opts |= TC_OBIT(TC_OPT_SACK_OK); break;
+		case TC_OPT_TS:
+			m->ts_recent = p->ts_val;
+			m->peer_syn_opts |= TC_OBIT(TC_OPT_TS);
+			break;
+		default: break;
+		}
+	}
+	m->snd_mss = eff_mss(m, peer_mss);
+}
+
+/* Which options both sides sent in their SYNs (RFC 7323 1.3 / 2.2, RFC 2018 2). */
+static void negotiate(struct tc_model *m)
+{
+	unsigned t = (unsigned)m->target_syn_opts, p = (unsigned)m->peer_syn_opts;
+	m->ws_ok = (t & p & TC_OBIT(TC_OPT_WSCALE)) != 0;
+	m->ts_ok = (t & p & TC_OBIT(TC_OPT_TS)) != 0;
+	m->sack_ok = (t & p & TC_OBIT(TC_OPT_SACK_OK)) != 0;
+	if (!m->ws_ok)
+		m->snd_wscale = m->rcv_wscale = 0;
+}
+
+static int seg_ts(const struct tc_seg *s, uint32_t *val)
+{
+	for (int i = 0; i < s->nopts; i++)
+		if (s->opts[i].kind == TC_OPT_TS && !s->opts[i].malformed) {
+			*val = s->opts[i].ts_val;
+			return 1;
+		}
+	return 0;
+}
+
+static void on_listen(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	/* RFC 9293 3.10.7.2, LISTEN STATE. */
+	if (s->flags & TC_F_RST) {
+		rulef(o, "RFC 9293 3.10.7.2 first: an incoming RST in LISTEN is ignored");
+		return;
+	}
+	if (s->flags & TC_F_ACK) {
+#if TC_MODEL_MUTATE == 2
+		rulef(o, "mutated: ACK in LISTEN ignored");
+		return;
+#endif
+		struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now,
+					 "RFC 9293 3.10.7.2 second: an ACK in LISTEN draws <SEQ=SEG.ACK><CTL=RST>");
+		if (g) {
+			g->sport = s->dport;
+			g->dport = s->sport;
+			g->opt_must = g->opt_maybe = 0;
+		}
+		return;
+	}
+	if (!(s->flags & TC_F_SYN)) {
+		rulef(o, "RFC 9293 3.10.7.2 fourth: other text or control in LISTEN is dropped");
+		return;
+	}
+	if (m->ever_conn && m->peer_port && s->sport != m->peer_port) {
+		lose(m, o, "a second connection to the listener (one connection is modelled)");
+		return;
+	}
+	/* Third: SYN. */
+	if (m->peer_port && s->sport != m->peer_port)
+		m->peer_port = s->sport;
+	m->ever_conn = 1;
+	m->passive = 1;
+	m->accepted = m->orphan = m->reset = m->reset_reported = m->refused = m->timed_out = 0;
+	m->fin_rcvd = m->fin_queued = m->fin_sent = 0;
+	m->rbuf_len = m->sbuf_len = 0;
+	m->irs = s->seq;
+	m->irs_known = 1;
+	m->rcv_nxt = s->seq + 1;
+	if (!m->rcv_wnd_known)
+		m->rcv_wnd = m->k.rcv_wnd;
+	learn_peer_syn(m, s);
+	m->snd_wnd = s->win;   /* RFC 7323 2.2: the window of a SYN is never scaled. */
+	m->max_snd_wnd = m->snd_wnd;
+	m->snd_wl1 = s->seq;
+	m->target_syn_opts = (int)(((m->k.syn_opts | m->k.syn_opts_maybe) &
+				    ((unsigned)m->peer_syn_opts | TC_OBIT(TC_OPT_MSS))) | TC_OBIT(TC_OPT_MSS));
+	negotiate(m);
+	m->iss_known = 0;
+	m->nrtx = 0;
+	m->rto = m->k.rto_initial_us;
+	m->rtt_start = now;
+	set_state(m, TC_ST_SYN_RECEIVED, o);
+	emit_syn(m, o, now, 1, "RFC 9293 3.10.7.2 third: SYN in LISTEN, send "
+			       "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, enter SYN-RECEIVED");
+	m->t_rtx = now + m->rto;
+	if (s->payload_len)
+		rulef(o, "RFC 9293 3.10.7.2 third: SYN in LISTEN, SYN-ACK acknowledges the SYN only "
+			 "(its %zu data bytes are not acknowledged)", s->payload_len);
+}
+
+static void on_syn_sent(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	/* RFC 9293 3.10.7.3 first: the ACK bit. */
+	int ack_ok = 0;
+	if (s->flags & TC_F_ACK) {
+		if (le(s->ack, m->iss) || lt(m->snd_nxt, s->ack)) {
+			if (s->flags & TC_F_RST) {
+				rulef(o, "RFC 9293 3.10.7.3 first: unacceptable ACK on a RST, drop it");
+				return;
+			}
+			struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now,
+						 "RFC 9293 3.10.7.3 first: unacceptable ACK in SYN-SENT, send "
+						 "<SEQ=SEG.ACK><CTL=RST>");
+			if (g)
+				g->opt_must = g->opt_maybe = 0;
+			return;
+		}
+		ack_ok = 1;
+	}
+	/* Second: RST. RFC 5961 3.2: acceptable only if the ACK acknowledges the SYN. */
+	if (s->flags & TC_F_RST) {
+#if TC_MODEL_MUTATE == 5
+		ack_ok = 1;
+#endif
+		if (ack_ok) {
+			m->refused = 1;
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.10.7.3 second: RST with an acceptable ACK, \"connection reset\", "
+				 "enter CLOSED");
+			unblock(m, o);
+		} else {
+			rulef(o, "RFC 9293 3.10.7.3 second: RST without an ACK in SYN-SENT, drop it");
+		}
+		return;
+	}
+	/* Fourth: SYN. */
+	if (!(s->flags & TC_F_SYN)) {
+		rulef(o, "RFC 9293 3.10.7.3 fifth: neither SYN nor RST, drop the segment");
+		return;
+	}
+	m->irs = s->seq;
+	m->irs_known = 1;
+	m->rcv_nxt = s->seq + 1;
+	learn_peer_syn(m, s);
+	negotiate(m);
+	m->snd_wnd = s->win;
+	m->max_snd_wnd = m->snd_wnd;
+	m->snd_wl1 = s->seq;
+	m->snd_wl2 = s->ack;
+	if (ack_ok) {
+		m->snd_una = s->ack;
+		if (m->rtt_start && m->nrtx == 0)
+			rto_sample(m, now - m->rtt_start);
+		m->rtt_start = 0;
+		m->t_rtx = 0;
+		m->nrtx = 0;
+		set_state(m, TC_ST_ESTABLISHED, o);
+		emit_ack(m, o, now, "RFC 9293 3.10.7.3 fourth: SYN,ACK acknowledging our SYN, enter "
+				    "ESTABLISHED and send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
+		ka_rearm(m, now);
+		unblock(m, o);
+		output(m, o, now);
+		return;
+	}
+	/* Simultaneous open. */
+	m->simopen = 1;
+	m->t_rtx = 0;
+	m->nrtx = 0;
+	set_state(m, TC_ST_SYN_RECEIVED, o);
+	emit_syn(m, o, now, 1, "RFC 9293 3.10.7.3 fourth: SYN without ACK (simultaneous open), send "
+			       "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, enter SYN-RECEIVED");
+	m->t_rtx = now + m->rto;
+}
+
+/* RFC 9293 Table 6, the acceptability test. */
+static int acceptable(const struct tc_model *m, uint32_t seq, uint32_t len)
+{
+	uint32_t wnd = m->rcv_wnd;
+	uint32_t right = m->rcv_nxt + wnd;
+#if TC_MODEL_MUTATE == 4
+	right++;
+#endif
+	if (len == 0) {
+		if (wnd == 0)
+			return seq == m->rcv_nxt;
+		return le(m->rcv_nxt, seq) && lt(seq, right);
+	}
+	if (wnd == 0)
+		return 0;
+	return (le(m->rcv_nxt, seq) && lt(seq, right)) ||
+	       (le(m->rcv_nxt, seq + len - 1) && lt(seq + len - 1, right));
+}
+
+static void deliver_ooo(struct tc_model *m)
+{
+	for (int again = 1; again;) {
+		again = 0;
+		for (int i = 0; i < m->nooo; i++) {
+			struct tc_mooo *q = &m->ooo[i];
+			if (le(q->seq, m->rcv_nxt) && lt(m->rcv_nxt, q->seq + q->len + (uint32_t)q->fin)) {
+				uint32_t skip = m->rcv_nxt - q->seq, n = q->len - skip;
+				if (m->rbuf_len + n <= TC_MODEL_BUF) {
+					memcpy(m->rbuf + m->rbuf_len, q->data + skip, n);
+					m->rbuf_len += n;
+				}
+				m->rcv_nxt += n;
+				if (q->fin) {
+					m->rcv_nxt++;
+					m->fin_rcvd = 1;
+				}
+				again = 1;
+			}
+			if (again || le(q->seq + q->len + (uint32_t)q->fin, m->rcv_nxt)) {
+				*q = m->ooo[--m->nooo];
+				break;
+			}
+		}
+	}
+}
+
+static void on_fin_state(struct tc_model *m, struct tc_mout *o, int64_t now)
+{
+	/* RFC 9293 3.10.7.4 eighth: the FIN bit. */
+	switch (m->state) {
+	case TC_ST_SYN_RECEIVED:
+	case TC_ST_ESTABLISHED:
+		set_state(m, TC_ST_CLOSE_WAIT, o);
+		break;
+	case TC_ST_FIN_WAIT_1:
+		if (m->fin_sent && m->snd_una == m->snd_nxt) {
+			set_state(m, TC_ST_TIME_WAIT, o);
+			m->t_rtx = m->t_fw2 = m->t_ka = 0;
+			m->t_tw = now + m->k.time_wait_us;
+		} else {
+			set_state(m, TC_ST_CLOSING, o);
+		}
+		break;
+	case TC_ST_FIN_WAIT_2:
+#if TC_MODEL_MUTATE == 3
+		break;
+#endif
+		set_state(m, TC_ST_TIME_WAIT, o);
+		m->t_rtx = m->t_fw2 = m->t_ka = 0;
+		m->t_tw = now + m->k.time_wait_us;
+		break;
+	case TC_ST_TIME_WAIT:
+		m->t_tw = now + m->k.time_wait_us; /* "Restart the 2 MSL time-wait timeout." */
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *stname(int st) { return tc_state_name(st); }
+
+static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	char r[TC_MODEL_RULE];
+	int st = m->state;
+	uint32_t len = seg_len(s);
+	uint32_t tsval;
+	int has_ts = seg_ts(s, &tsval);
+
+	/* RFC 7323 5.3 (PAWS), before the sequence check: an older TSval is dropped and ACKed. */
+	if (m->k.paws && m->ts_ok && has_ts && !(s->flags & TC_F_RST) && lt(tsval, m->ts_recent)) {
+		snprintf(r, sizeof(r), "RFC 7323 5.3 R1 (PAWS) in %s: TSval older than TS.Recent, send "
+			 "an ACK and drop the segment", stname(st));
+		emit_ack(m, o, now, r);
+		return;
+	}
+	/* First: sequence number. */
+	if (!acceptable(m, s->seq, len)) {
+		if (s->flags & TC_F_RST) {
+			rulef(o, "RFC 9293 3.10.7.4 first check / RFC 5961 3.2 (1) in %s: RST outside "
+				 "the window, drop it silently", stname(st));
+			return;
+		}
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 first check in %s: unacceptable segment, "
+			 "send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and drop it", stname(st));
+		if (st == TC_ST_TIME_WAIT && (s->flags & TC_F_FIN))
+			m->t_tw = now + m->k.time_wait_us;
+		if (s->payload_len == 0 && !(s->flags & TC_F_FIN))
+			emit_limited_ack(m, o, now, r);
+		else
+			emit_ack(m, o, now, r);
+		return;
+	}
+	if (has_ts && m->ts_ok && le(s->seq, m->last_ack_sent))
+		m->ts_recent = tsval; /* RFC 7323 4.3 */
+
+	/* Second: RST. */
+	if (s->flags & TC_F_RST) {
+		int exact = s->seq == m->rcv_nxt;
+		if (!exact && m->k.rst_rcv_nxt_minus_one && s->seq == m->rcv_nxt - 1 &&
+		    (st == TC_ST_CLOSE_WAIT || st == TC_ST_LAST_ACK || st == TC_ST_CLOSING))
+			exact = 1;
+#if TC_MODEL_MUTATE == 1
+		exact = 1;
+#endif
+		if (m->k.rfc5961_rst && !exact) {
+			snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check / RFC 5961 3.2 (3) in %s: RST "
+				 "in the window but not at RCV.NXT, send a challenge ACK", stname(st));
+			emit_limited_ack(m, o, now, r);
+			return;
+		}
+		if (st == TC_ST_SYN_RECEIVED) {
+			if (m->passive) {
+				set_state(m, TC_ST_LISTEN, o);
+				rulef(o, "RFC 9293 3.10.7.4 second check, SYN-RECEIVED: RST on a passive "
+					 "open, return to LISTEN");
+			} else {
+				m->refused = 1;
+				reset_conn(m, o, "RFC 9293 3.10.7.4 second check, SYN-RECEIVED: RST on an "
+						 "active open, \"connection refused\", enter CLOSED");
+			}
+			return;
+		}
+		if (st == TC_ST_TIME_WAIT && m->k.rfc1337) {
+			rulef(o, "RFC 1337 section 3 (profile rfc1337): RST in TIME-WAIT ignored");
+			return;
+		}
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check in %s: RST%s, enter CLOSED",
+			 stname(st), m->k.rfc5961_rst ? " at RCV.NXT (RFC 5961 3.2 (2))" : " in the window");
+		if (st == TC_ST_CLOSING || st == TC_ST_LAST_ACK || st == TC_ST_TIME_WAIT) {
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "%s", r);
+			unblock(m, o);
+		} else {
+			reset_conn(m, o, r);
+		}
+		return;
+	}
+	/* Fourth: SYN (the third, security, does not apply). */
+	if (s->flags & TC_F_SYN) {
+		if (st == TC_ST_SYN_RECEIVED && m->passive) {
+			set_state(m, TC_ST_LISTEN, o);
+			rulef(o, "RFC 9293 3.10.7.4 fourth check, SYN-RECEIVED: SYN on a passive open, "
+				 "return to LISTEN");
+			return;
+		}
+		if (m->k.rfc5961_syn) {
+			snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fourth check / RFC 5961 4.2 in %s: SYN, "
+				 "send a challenge ACK and drop it", stname(st));
+			emit_limited_ack(m, o, now, r);
+			return;
+		}
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fourth check (RFC 793 behaviour) in %s: SYN in "
+			 "the window, send a reset and enter CLOSED", stname(st));
+		emit(m, o, TC_F_RST, m->snd_nxt, 0, now, r);
+		reset_conn(m, o, r);
+		return;
+	}
+	/* Fifth: ACK. */
+	if (!(s->flags & TC_F_ACK)) {
+		rulef(o, "RFC 9293 3.10.7.4 fifth check in %s: ACK bit off, drop the segment", stname(st));
+		return;
+	}
+	if (st == TC_ST_SYN_RECEIVED) {
+		if (lt(m->snd_una, s->ack) && le(s->ack, m->snd_nxt)) {
+			if (m->defer_accept && s->payload_len == 0 && !(s->flags & TC_F_FIN)) {
+				/* Linux TCP_DEFER_ACCEPT: a bare final ACK is dropped, and the SYN-ACK is
+				 * not retransmitted while the connection waits for data. */
+				m->t_rtx = 0;
+				rulef(o, "Linux TCP_DEFER_ACCEPT: a bare final ACK is dropped in SYN-RECEIVED");
+				return;
+			}
+			if (m->rtt_start && m->nrtx == 0)
+				rto_sample(m, now - m->rtt_start);
+			m->rtt_start = 0;
+			m->snd_una = s->ack;
+			m->t_rtx = 0;
+			m->nrtx = 0;
+			m->snd_wnd = (uint32_t)s->win << m->snd_wscale;
+			if (m->snd_wnd > m->max_snd_wnd)
+				m->max_snd_wnd = m->snd_wnd;
+			m->snd_wl1 = s->seq;
+			m->snd_wl2 = s->ack;
+			set_state(m, TC_ST_ESTABLISHED, o);
+			rulef(o, "RFC 9293 3.10.7.4 fifth check, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, "
+				 "enter ESTABLISHED");
+			ka_rearm(m, now);
+			unblock(m, o);
+			st = m->state;
+		} else {
+			struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now,
+						 "RFC 9293 3.10.7.4 fifth check, SYN-RECEIVED: unacceptable "
+						 "ACK, send <SEQ=SEG.ACK><CTL=RST>");
+			if (g)
+				g->opt_must = g->opt_maybe = 0;
+			return;
+		}
+	} else {
+		/* RFC 5961 5.2 in the synchronized states. */
+		if (m->k.rfc5961_ack &&
+		    !(le(m->snd_una - m->max_snd_wnd, s->ack) && le(s->ack, m->snd_nxt))) {
+			snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fifth check / RFC 5961 5.2 in %s: SEG.ACK "
+				 "outside [SND.UNA-MAX.SND.WND, SND.NXT], drop it and send an ACK",
+				 stname(st));
+			emit_limited_ack(m, o, now, r);
+			return;
+		}
+		if (lt(m->snd_nxt, s->ack)) {
+			snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fifth check in %s: SEG.ACK > SND.NXT (acks "
+				 "unsent data), send an ACK and drop the segment", stname(st));
+			emit_ack(m, o, now, r);
+			return;
+		}
+		if (lt(m->snd_una, s->ack)) {
+			uint32_t n = s->ack - m->snd_una;
+			uint32_t data_acked = n;
+			if (m->fin_sent && s->ack == m->snd_nxt)
+				data_acked--;
+			if (data_acked > m->sbuf_len)
+				data_acked = m->sbuf_len;
+			memmove(m->sbuf, m->sbuf + data_acked, m->sbuf_len - data_acked);
+			m->sbuf_len -= data_acked;
+			if (m->rtt_start && le(m->rtt_seq, s->ack)) {
+				rto_sample(m, now - m->rtt_start);
+				m->rtt_start = 0;
+			}
+			m->snd_una = s->ack;
+			m->nrtx = 0;
+			/* RFC 6298 5.2 / 5.3: stop the timer when all is acknowledged, else restart it. */
+			m->t_rtx = m->snd_una == m->snd_nxt ? 0 : now + m->rto;
+		}
+		/* Window update (RFC 9293 3.10.7.4 fifth check, ESTABLISHED). */
+		if (lt(m->snd_wl1, s->seq) || (m->snd_wl1 == s->seq && le(m->snd_wl2, s->ack))) {
+			m->snd_wnd = (uint32_t)s->win << m->snd_wscale;
+			if (m->snd_wnd > m->max_snd_wnd)
+				m->max_snd_wnd = m->snd_wnd;
+			m->snd_wl1 = s->seq;
+			m->snd_wl2 = s->ack;
+		}
+		int fin_acked = m->fin_sent && m->snd_una == m->snd_nxt;
+		if (st == TC_ST_FIN_WAIT_1 && fin_acked) {
+			set_state(m, TC_ST_FIN_WAIT_2, o);
+			rulef(o, "RFC 9293 3.10.7.4 fifth check, FIN-WAIT-1: our FIN is acknowledged, enter "
+				 "FIN-WAIT-2");
+			if (m->orphan && m->k.fin_wait_2_us)
+				m->t_fw2 = now + m->k.fin_wait_2_us;
+		} else if (st == TC_ST_CLOSING && fin_acked) {
+			set_state(m, TC_ST_TIME_WAIT, o);
+			m->t_tw = now + m->k.time_wait_us;
+			rulef(o, "RFC 9293 3.10.7.4 fifth check, CLOSING: our FIN is acknowledged, enter "
+				 "TIME-WAIT");
+			return;
+		} else if (st == TC_ST_LAST_ACK && fin_acked) {
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.10.7.4 fifth check, LAST-ACK: our FIN is acknowledged, delete "
+				 "the TCB, enter CLOSED");
+			return;
+		} else if (st == TC_ST_LAST_ACK || st == TC_ST_CLOSING) {
+			rulef(o, "RFC 9293 3.10.7.4 fifth check, %s: waiting for the ACK of our FIN",
+			      stname(st));
+		} else if (!o->rule[0]) {
+			rulef(o, "RFC 9293 3.10.7.4 fifth check in %s: acceptable ACK processed", stname(st));
+		}
+		st = m->state;
+	}
+	if (m->keepalive)
+		ka_rearm(m, now);
+
+	/* Sixth (URG) is not modelled beyond ignoring the pointer. Seventh: segment text. */
+	int need_ack = 0, immediate = 0;
+	if (s->payload_len > 0) {
+		if (st == TC_ST_ESTABLISHED || st == TC_ST_FIN_WAIT_1 || st == TC_ST_FIN_WAIT_2 ||
+		    st == TC_ST_SYN_RECEIVED) {
+			if (s->seq == m->rcv_nxt || lt(s->seq, m->rcv_nxt)) {
+				uint32_t skip = m->rcv_nxt - s->seq;
+				uint32_t n = (uint32_t)s->payload_len - skip;
+				uint32_t room = m->rcv_nxt + m->rcv_wnd - m->rcv_nxt;
+				if (n > room)
+					n = room; /* only the part inside the window */
+				if (m->rbuf_len + n <= TC_MODEL_BUF) {
+					memcpy(m->rbuf + m->rbuf_len, s->payload + skip, n);
+					m->rbuf_len += n;
+				}
+				m->rcv_nxt += n;
+				int had_ooo = m->nooo > 0;
+				deliver_ooo(m);
+				need_ack = 1;
+				/* RFC 5681 4.2: ACK at once when a segment fills a hole. */
+				immediate = had_ooo || (m->k.ack_quick && !m->quickack_off);
+				snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 seventh: text in %s, deliver it and "
+					 "send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", stname(st));
+				rulef(o, "%s", r);
+				unblock(m, o);
+			} else {
+				/* SHLD-31: hold it; RFC 5681 4.2 / RFC 9293 3.10.7.4: an immediate dup ACK. */
+				if (m->nooo < TC_MODEL_OOO && s->payload_len <= TC_MAX_PAYLOAD) {
+					struct tc_mooo *q = &m->ooo[m->nooo++];
+					q->seq = s->seq;
+					q->len = (uint32_t)s->payload_len;
+					q->fin = !!(s->flags & TC_F_FIN);
+					memcpy(q->data, s->payload, s->payload_len);
+				}
+				emit_ack(m, o, now, "RFC 9293 3.10.7.4 first check (SHLD-31) / RFC 5681 4.2: "
+						    "out-of-order text held, send an immediate duplicate ACK");
+				return;
+			}
+		} else {
+			rulef(o, "RFC 9293 3.10.7.4 seventh: text in %s (after the peer's FIN) is ignored",
+			      stname(st));
+		}
+	}
+	/* Eighth: FIN. */
+	if ((s->flags & TC_F_FIN) && s->seq + (uint32_t)s->payload_len == m->rcv_nxt - 0 &&
+	    !(st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK ||
+	      st == TC_ST_TIME_WAIT)) {
+		m->rcv_nxt++;
+		m->fin_rcvd = 1;
+		need_ack = 1;
+		immediate = 1;
+		int old = st;
+		on_fin_state(m, o, now);
+		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in %s, advance RCV.NXT over it, send an ACK, "
+			 "enter %s", stname(old), stname(m->state));
+		unblock(m, o);
+	} else if ((s->flags & TC_F_FIN) && st == TC_ST_TIME_WAIT &&
+		   s->seq + (uint32_t)s->payload_len == m->rcv_nxt) {
+		need_ack = immediate = 1;
+		m->t_tw = now + m->k.time_wait_us;
+		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in TIME-WAIT, acknowledge it and restart the "
+			 "2 MSL timeout");
+	} else if (s->flags & TC_F_FIN) {
+		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in %s, remain", stname(st));
+	}
+	if (need_ack) {
+		char rr[TC_MODEL_RULE];
+		snprintf(rr, sizeof(rr), "%s", o->rule);
+		output(m, o, now); /* data and FIN may carry the ACK */
+		int covered = 0;
+		for (int i = 0; i < o->nseg; i++)
+			if ((o->seg[i].flags & TC_F_ACK) && o->seg[i].ack == m->rcv_nxt)
+				covered = 1;
+		if (!covered) {
+			if (immediate) {
+				emit_ack(m, o, now, rr);
+			} else {
+				m->t_delack = now + (m->quickack_off ? m->k.delack_us : m->k.ack_delay_max_us);
+				m->quickack_off = 0; /* Linux: TCP_QUICKACK 0 lasts for one ACK */
+				snprintf(o->rule, sizeof(o->rule), "%s (delayed ACK)", rr);
+			}
+		}
+	} else {
+		output(m, o, now);
+	}
+}
+
+void tc_model_segment(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->old_state = o->new_state = tc_model_state(m);
+	if (m->lost) {
+		rulef(o, "model abstains: %s", m->lost_why);
+		return;
+	}
+	/* RFC 9293 3.1 (MUST-3): a wrong checksum drops the segment. */
+	if (s->bad_checksum) {
+		rulef(o, "RFC 9293 3.1 (MUST-2, MUST-3): wrong checksum, the segment is discarded");
+		return;
+	}
+	/* MUST-7: a data offset below 5 words or past the segment's end is not a valid segment. */
+	if (s->doff && (s->doff < 5 || (size_t)s->doff * 4 > 20 + s->opt_len + s->payload_len)) {
+		rulef(o, "RFC 9293 3.1 (MUST-7): data offset %u is impossible, the segment is discarded",
+		      s->doff);
+		return;
+	}
+	if (s->flags & TC_F_URG) {
+		lose(m, o, "urgent data is not modelled");
+		return;
+	}
+	int for_conn = (!m->port || s->dport == m->port) && (!m->peer_port || s->sport == m->peer_port);
+	if (m->port && s->dport != m->port) {
+		closed_rst(m, s, now, o, "no socket on that port");
+		return;
+	}
+	if (!for_conn || m->state == TC_ST_CLOSED) {
+		if (m->listening) {
+			on_listen(m, s, now, o);
+		} else {
+			closed_rst(m, s, now, o, "CLOSED");
+		}
+		o->new_state = tc_model_state(m);
+		return;
+	}
+	if (m->state == TC_ST_SYN_SENT)
+		on_syn_sent(m, s, now, o);
+	else
+		on_other(m, s, now, o);
+	o->new_state = tc_model_state(m);
+}
+
+/* ---- user calls (RFC 9293 3.10.1 - 3.10.6) ---- */
+
+static void block(struct tc_model *m, const struct tc_mcall_in *c, struct tc_mout *o)
+{
+	if (m->nblk >= (int)(sizeof(m->blk) / sizeof(m->blk[0]))) {
+		lose(m, o, "too many blocked calls");
+		return;
+	}
+	m->blk[m->nblk].tag = c->tag;
+	m->blk[m->nblk].call = c->call;
+	m->blk[m->nblk].len = c->len;
+	m->nblk++;
+	o->pending = 1;
+}
+
+static void call_close(struct tc_model *m, const struct tc_mcall_in *c, int64_t now, struct tc_mout *o,
+		       int shut_wr)
+{
+	int st = m->state;
+	char r[TC_MODEL_RULE];
+	if (!shut_wr && (st == TC_ST_CLOSED || (!m->accepted && m->listening))) {
+		if (m->listening && st != TC_ST_CLOSED && !m->accepted) {
+			lose(m, o, "closing a listener with a connection not accepted yet");
+			done(o, c->tag, c->call, 0, "0");
+			return;
+		}
+		m->listening = 0;
+		o->new_state = tc_model_state(m);
+		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: delete the TCB", stname(tc_model_state(m) == TC_ST_CLOSED ? st : st));
+		done(o, c->tag, c->call, 0, "0");
+		return;
+	}
+	if (!shut_wr && (m->linger0 || (m->k.close_unread_rst && m->rbuf_len > 0))) {
+		/* RFC 9293 3.10.5 ABORT (SO_LINGER {1,0}), or RFC 1122 4.2.2.13 / RFC 2525 2.17:
+		 * CLOSE with unread data SHOULD send a RST. */
+		snprintf(r, sizeof(r), m->linger0 ? "RFC 9293 3.10.5 ABORT (SO_LINGER {1,0}) in %s: send "
+			 "<SEQ=SND.NXT><CTL=RST>, enter CLOSED" : "RFC 1122 4.2.2.13 / RFC 2525 2.17: "
+			 "CLOSE in %s with unread data, send <SEQ=SND.NXT><CTL=RST>", stname(st));
+		if (st == TC_ST_ESTABLISHED || st == TC_ST_FIN_WAIT_1 || st == TC_ST_FIN_WAIT_2 ||
+		    st == TC_ST_CLOSE_WAIT || st == TC_ST_SYN_RECEIVED) {
+			struct tc_mseg *g = emit(m, o, TC_F_RST, m->snd_nxt, m->rcv_nxt, now, r);
+			if (g) {
+				/* An ACK on the RST is allowed and common (Linux sets it). */
+				g->flags_maybe = TC_F_ACK;
+				g->opt_must = 0;
+			}
+		}
+		m->orphan = 1;
+		m->rbuf_len = 0;
+		set_state(m, TC_ST_CLOSED, o);
+		rulef(o, "%s", r);
+		done(o, c->tag, c->call, 0, "0");
+		return;
+	}
+	if (!shut_wr)
+		m->orphan = 1;
+	switch (st) {
+	case TC_ST_SYN_SENT:
+		set_state(m, TC_ST_CLOSED, o);
+		rulef(o, "RFC 9293 3.10.4 CLOSE in SYN-SENT: delete the TCB");
+		break;
+	case TC_ST_SYN_RECEIVED:
+	case TC_ST_ESTABLISHED:
+		m->fin_queued = 1;
+		set_state(m, TC_ST_FIN_WAIT_1, o);
+		output(m, o, now);
+		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: queue a FIN after the data, enter FIN-WAIT-1",
+		      stname(st));
+		break;
+	case TC_ST_CLOSE_WAIT:
+		m->fin_queued = 1;
+		set_state(m, TC_ST_LAST_ACK, o);
+		output(m, o, now);
+		rulef(o, "RFC 9293 3.10.4 CLOSE in CLOSE-WAIT: send a FIN, enter LAST-ACK");
+		break;
+	case TC_ST_FIN_WAIT_2:
+		if (!shut_wr && m->k.fin_wait_2_us)
+			m->t_fw2 = now + m->k.fin_wait_2_us;
+		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: already closing", stname(st));
+		break;
+	default:
+		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: already closing", stname(st));
+		break;
+	}
+	done(o, c->tag, c->call, 0, "0");
+}
+
+void tc_model_call(struct tc_model *m, const struct tc_mcall_in *c, int64_t now, struct tc_mout *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->old_state = o->new_state = tc_model_state(m);
+	if (m->lost) {
+		rulef(o, "model abstains: %s", m->lost_why);
+		return;
+	}
+	int st = m->state;
+	switch (c->call) {
+	case TC_MC_LISTEN:
+		m->listening = 1;
+		o->new_state = tc_model_state(m);
+		rulef(o, "RFC 9293 3.10.1 OPEN (passive): enter LISTEN");
+		done(o, c->tag, c->call, 0, "0");
+		break;
+	case TC_MC_CONNECT:
+		if (st != TC_ST_CLOSED) {
+			done(o, c->tag, c->call, -1, "EISCONN");
+			rulef(o, "RFC 9293 3.10.1 OPEN: \"connection already exists\"");
+			break;
+		}
+		m->ever_conn = 1;
+		m->passive = 0;
+		m->accepted = 1;
+		m->iss_known = 0;
+		m->nrtx = 0;
+		m->rto = m->k.rto_initial_us;
+		m->rtt_start = now;
+		m->target_syn_opts = (int)(m->k.syn_opts | m->k.syn_opts_maybe | TC_OBIT(TC_OPT_MSS));
+		if (!m->rcv_wnd_known)
+			m->rcv_wnd = m->k.rcv_wnd;
+		set_state(m, TC_ST_SYN_SENT, o);
+		emit_syn(m, o, now, 0, "RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>, enter SYN-SENT");
+		m->t_rtx = now + m->rto;
+		block(m, c, o);
+		break;
+	case TC_MC_ACCEPT:
+		rulef(o, "socket API accept: returns once a connection is ESTABLISHED");
+		block(m, c, o);
+		unblock(m, o);
+		if (o->ndone)
+			o->pending = 0;
+		break;
+	case TC_MC_SEND: {
+		if (st == TC_ST_CLOSED || st == TC_ST_LISTEN) {
+			/* RFC 9293 3.10.2 SEND, CLOSED: "connection does not exist"; after a reset
+			 * the socket API says ECONNRESET once, then EPIPE. */
+			if ((m->reset || m->timed_out) && !m->reset_reported) {
+				m->reset_reported = 1;
+				done(o, c->tag, c->call, -1, m->timed_out ? "ETIMEDOUT" : "ECONNRESET");
+			} else {
+				done(o, c->tag, c->call, -1, m->ever_conn ? "EPIPE" : "ENOTCONN");
+			}
+			rulef(o, "RFC 9293 3.10.2 SEND in CLOSED: \"connection does not exist\" (after a "
+				 "reset: \"connection reset\")");
+			break;
+		}
+		if (m->fin_queued) {
+			done(o, c->tag, c->call, -1, "EPIPE");
+			rulef(o, "RFC 9293 3.10.2 SEND in %s: \"connection closing\"", stname(st));
+			break;
+		}
+		long n = c->len < 0 ? 0 : c->len;
+		if (m->sbuf_len + (uint32_t)n > TC_MODEL_BUF) {
+			lose(m, o, "more unacknowledged data than the model buffers");
+			done(o, c->tag, c->call, n, "0");
+			break;
+		}
+		for (long i = 0; i < n; i++)
+			m->sbuf[m->sbuf_len + (uint32_t)i] = c->data ? c->data[i] : (uint8_t)('0' + i % 10);
+		m->sbuf_len += (uint32_t)n;
+		rulef(o, "RFC 9293 3.10.2 SEND in %s: queue the data and send it when allowed", stname(st));
+		done(o, c->tag, c->call, n, "0");
+		output(m, o, now);
+		break;
+	}
+	case TC_MC_RECEIVE:
+		rulef(o, "RFC 9293 3.10.3 RECEIVE in %s", stname(tc_model_state(m)));
+		block(m, c, o);
+		unblock(m, o);
+		if (o->ndone)
+			o->pending = 0;
+		else if (st == TC_ST_CLOSED && !m->ever_conn) {
+			m->nblk--;
+			o->pending = 0;
+			done(o, c->tag, c->call, -1, "ENOTCONN");
+		}
+		break;
+	case TC_MC_CLOSE:
+		call_close(m, c, now, o, 0);
+		break;
+	case TC_MC_SHUTDOWN:
+		if (c->how == 0 || c->how == 2)
+			m->rd_shut = 1;
+		if (c->how == 1 || c->how == 2) {
+			if (st == TC_ST_CLOSED || st == TC_ST_LISTEN) {
+				done(o, c->tag, c->call, -1, "ENOTCONN");
+				break;
+			}
+			call_close(m, c, now, o, 1);
+		} else {
+			rulef(o, "shutdown(SHUT_RD) has no effect on the wire (RFC 9293 has no such call)");
+			done(o, c->tag, c->call, 0, "0");
+		}
+		break;
+	case TC_MC_ABORT:
+		m->linger0 = 1;
+		call_close(m, c, now, o, 0);
+		break;
+	case TC_MC_SETOPT: {
+		long v = c->value[0];
+		switch (c->opt) {
+		case TC_MO_LINGER:
+			m->linger0 = c->nvalue == 2 && c->value[0] && c->value[1] == 0;
+			break;
+		case TC_MO_KEEPALIVE:
+			m->keepalive = v != 0;
+			ka_rearm(m, now);
+			break;
+		case TC_MO_KEEPIDLE:
+			m->k.keepalive_idle_us = v * 1000000;
+			if (m->keepalive)
+				ka_rearm(m, now);
+			break;
+		case TC_MO_KEEPINTVL: m->k.keepalive_intvl_us = v * 1000000; break;
+		case TC_MO_KEEPCNT: m->k.keepalive_cnt = (int)v; break;
+		case TC_MO_NODELAY:
+			m->nodelay = v != 0;
+			output(m, o, now);
+			break;
+		case TC_MO_QUICKACK:
+			m->quickack_off = v == 0;
+			if (v && m->t_delack) {
+				m->t_delack = 0;
+				emit_ack(m, o, now, "Linux TCP_QUICKACK 1: a pending delayed ACK is sent at once");
+			}
+			break;
+		case TC_MO_DEFER_ACCEPT: m->defer_accept = v != 0; break;
+		default:
+			lose(m, o, "a socket option whose protocol effect is not modelled");
+			break;
+		}
+		if (!m->lost)
+			rulef(o, "socket option set");
+		done(o, c->tag, c->call, 0, "0");
+		break;
+	}
+	default:
+		lose(m, o, "a call the model does not know");
+		break;
+	}
+	o->new_state = tc_model_state(m);
+}
+
+/* ---- learning from the target ---- */
+
+void tc_model_learn(struct tc_model *m, const struct tc_seg *s)
+{
+	if (s->flags & TC_F_RST)
+		return;
+	if (s->flags & TC_F_SYN) {
+		if (!m->iss_known && (m->state == TC_ST_SYN_SENT || m->state == TC_ST_SYN_RECEIVED)) {
+			m->iss = s->seq;
+			m->iss_known = 1;
+			m->snd_una = s->seq;
+			m->snd_nxt = s->seq + 1;
+			m->snd_wl2 = s->seq;
+		}
+		unsigned t = 0;
+		for (int i = 0; i < s->nopts; i++) {
+			const struct tc_opt *p = &s->opts[i];
+			if (p->malformed || p->kind >= 32)
+				continue;
+			t |= TC_OBIT(p->kind);
+			if (p->kind == TC_OPT_WSCALE)
+				m->rcv_wscale = p->wscale > 14 ? 14 : p->wscale;
+		}
+		m->target_syn_opts = (int)(t & TC_OBITS_SYN);
+		if (m->irs_known)
+			negotiate(m);
+		m->rcv_wnd = s->win;
+	} else {
+		m->rcv_wnd = (uint32_t)s->win << (m->ws_ok ? m->rcv_wscale : 0);
+	}
+	m->rcv_wnd_known = 1;
+}
+
+int tc_model_names(const struct tc_model *m, uint32_t our_isn, int64_t names[4])
+{
+	if (!m->irs_known)
+		return -1;
+	names[0] = (int64_t)(uint32_t)(m->rcv_nxt - our_isn);
+	names[1] = (int64_t)m->rcv_wnd;
+	names[2] = m->iss_known ? (int64_t)(uint32_t)(m->snd_nxt - m->iss) : 0;
+	names[3] = m->iss_known ? (int64_t)(uint32_t)(m->snd_una - m->iss) : 0;
+	return 0;
+}
+
+/* ---- comparing a prediction with what the target sent ---- */
+
+int tc_mseg_check(const struct tc_mseg *p, const struct tc_seg *s, char *field, size_t fcap,
+		  char *why, size_t cap)
+{
+	char a[16], b[16];
+	uint8_t extra = (uint8_t)(s->flags & ~p->flags);
+	if ((s->flags & p->flags) != p->flags || (extra & ~p->flags_maybe)) {
+		snprintf(field, fcap, "flags");
+		snprintf(why, cap, "flags %s, the model predicts %s", tc_flags_str(s->flags, a, sizeof(a)),
+			 tc_flags_str(p->flags, b, sizeof(b)));
+		return 1;
+	}
+	if (!p->seq_any && s->seq != p->seq) {
+		snprintf(field, fcap, "seq");
+		snprintf(why, cap, "seq %u, the model predicts %u (off by %d)", s->seq, p->seq,
+			 (int)(s->seq - p->seq));
+		return 1;
+	}
+	if ((s->flags & TC_F_ACK) && s->ack != p->ack) {
+		snprintf(field, fcap, "ack");
+		snprintf(why, cap, "ack %u, the model predicts %u (off by %d)", s->ack, p->ack,
+			 (int)(s->ack - p->ack));
+		return 1;
+	}
+	if (s->payload_len != p->len) {
+		snprintf(field, fcap, "len");
+		snprintf(why, cap, "payload of %zu bytes, the model predicts %u", s->payload_len, p->len);
+		return 1;
+	}
+	unsigned have = 0;
+	for (int i = 0; i < s->nopts; i++)
+		if (s->opts[i].kind < 32 && s->opts[i].kind != TC_OPT_NOP && s->opts[i].kind != TC_OPT_EOL)
+			have |= TC_OBIT(s->opts[i].kind);
+	unsigned missing = p->opt_must & ~have, extra_o = have & ~(p->opt_must | p->opt_maybe);
+	if (missing || extra_o) {
+		int k = 0;
+		unsigned bits = missing ? missing : extra_o;
+		while (!(bits & 1u)) {
+			bits >>= 1;
+			k++;
+		}
+		const char *nm = tc_opt_name(k);
+		snprintf(field, fcap, "options");
+		snprintf(why, cap, "option %s %s, the model says it %s", nm ? nm : "?",
+			 missing ? "missing" : "present", missing ? "must appear" : "must not appear");
+		return 1;
+	}
+	return 0;
+}
+
+void tc_mseg_fmt(const struct tc_mseg *p, uint32_t tisn, uint32_t oisn, char *buf, size_t cap)
+{
+	char f[16];
+	size_t n = 0;
+	tc_flags_str(p->flags, f, sizeof(f));
+	if (p->seq_any)
+		n += (size_t)snprintf(buf + n, cap - n, "%s seq ISN", f[0] ? f : "\"\"");
+	else
+		n += (size_t)snprintf(buf + n, cap - n, "%s seq %u", f[0] ? f : "\"\"", p->seq - tisn);
+	if (n < cap && (p->flags & TC_F_ACK))
+		n += (size_t)snprintf(buf + n, cap - n, " ack %u", p->ack - oisn);
+	if (n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " len %u", p->len);
+	if (n < cap && p->opt_must) {
+		n += (size_t)snprintf(buf + n, cap - n, " opts [");
+		for (int k = 0; k < 32 && n < cap; k++)
+			if (p->opt_must & TC_OBIT(k)) {
+				const char *nm = tc_opt_name(k);
+				n += (size_t)snprintf(buf + n, cap - n, "%s%s", nm ? nm : "?",
+						      (p->opt_must >> (k + 1)) ? " " : "");
+			}
+		if (n < cap)
+			snprintf(buf + n, cap - n, "]");
+	}
+}

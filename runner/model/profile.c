@@ -1,0 +1,275 @@
+/*
+ * profile.c - load a model profile (profile.h) with libyaml's event parser. The file is one flat
+ * mapping of knob: value; durations take the case format's units ("200ms", "60s").
+ */
+#include "profile.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "../../common/names.h"
+#include "../case.h"
+
+enum ktype { K_BOOL, K_INT, K_DUR, K_OPTS };
+
+static const struct knob {
+	const char *name;
+	enum ktype type;
+	size_t off;
+} knobs[] = {
+#define KN(n, t) {#n, t, offsetof(struct tc_knobs, n)}
+	KN(rfc5961_rst, K_BOOL), KN(rfc5961_syn, K_BOOL), KN(rfc5961_ack, K_BOOL),
+	KN(challenge_ack_interval_us, K_DUR), KN(rst_rcv_nxt_minus_one, K_BOOL),
+	KN(rfc1337, K_BOOL), KN(syn_opts, K_OPTS), KN(syn_opts_maybe, K_OPTS),
+	KN(simopen_synack_all_opts, K_BOOL), KN(paws, K_BOOL), KN(rto_initial_us, K_DUR),
+	KN(rto_min_us, K_DUR), KN(rto_max_us, K_DUR), KN(rto_linux, K_BOOL),
+	KN(syn_retries, K_INT), KN(synack_retries, K_INT), KN(data_retries, K_INT),
+	KN(time_wait_us, K_DUR), KN(fin_wait_2_us, K_DUR), KN(close_unread_rst, K_BOOL),
+	KN(ack_delay_max_us, K_DUR), KN(delack_us, K_DUR), KN(ack_quick, K_BOOL),
+	KN(keepalive_probe_len, K_INT), KN(keepalive_rst, K_BOOL), KN(keepalive_idle_us, K_DUR),
+	KN(keepalive_intvl_us, K_DUR), KN(keepalive_cnt, K_INT), KN(default_mss, K_INT),
+	KN(rcv_wnd, K_INT), KN(nagle, K_BOOL), KN(nagle_minshall, K_BOOL), KN(abort_on_overflow, K_BOOL),
+#undef KN
+};
+
+/* Knob names in the file drop the _us suffix of durations: "time_wait: 60s". */
+static const struct knob *find_knob(const char *name)
+{
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		size_t l = strlen(knobs[i].name);
+		if (knobs[i].type == K_DUR && l > 3)
+			l -= 3;
+		if (strlen(name) == l && strncmp(knobs[i].name, name, l) == 0)
+			return &knobs[i];
+	}
+	return NULL;
+}
+
+static int set_scalar(const struct knob *kn, struct tc_knobs *k, const char *v, char *why, size_t cap)
+{
+	char *end;
+	void *p = (char *)k + kn->off;
+	switch (kn->type) {
+	case K_BOOL:
+		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"))
+			*(int *)p = 1;
+		else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
+			*(int *)p = 0;
+		else {
+			snprintf(why, cap, "expected true or false");
+			return -1;
+		}
+		return 0;
+	case K_INT: {
+		long x = strtol(v, &end, 10);
+		if (!*v || *end || x < 0 || x > INT_MAX) {
+			snprintf(why, cap, "expected a non-negative integer");
+			return -1;
+		}
+		if (kn->off == offsetof(struct tc_knobs, rcv_wnd))
+			*(uint32_t *)p = (uint32_t)x;
+		else
+			*(int *)p = (int)x;
+		return 0;
+	}
+	case K_DUR: {
+		int64_t d = strcmp(v, "0") == 0 ? 0 : tc_parse_duration(v);
+		if (d < 0) {
+			snprintf(why, cap, "expected a duration such as 200ms or 60s");
+			return -1;
+		}
+		*(int64_t *)p = d;
+		return 0;
+	}
+	default:
+		snprintf(why, cap, "expected a list of option names");
+		return -1;
+	}
+}
+
+int tc_profile_load_buf(const char *name, const char *buf, size_t len, struct tc_knobs *k,
+			char *err, size_t cap)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int rc = -1, depth = 0, in_list = 0, have_ev = 0;
+	const struct knob *cur = NULL;
+	char key[64] = "", why[128];
+	unsigned opts = 0;
+
+	tc_knobs_rfc9293(k);
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	snprintf(k->name, sizeof(k->name), "%.*s", (int)strcspn(base, "."), base);
+	if (!yaml_parser_initialize(&p)) {
+		snprintf(err, cap, "%s: cannot initialise the YAML parser", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			snprintf(err, cap, "%s:%zu:%zu: YAML error: %s", name, p.problem_mark.line + 1,
+				 p.problem_mark.column + 1, p.problem ? p.problem : "?");
+			goto out;
+		}
+		have_ev = 1;
+		int line = (int)ev.start_mark.line + 1, col = (int)ev.start_mark.column + 1;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			rc = 0;
+			goto out;
+		case YAML_MAPPING_START_EVENT:
+			if (depth != 0) {
+				snprintf(err, cap, "%s:%d:%d: knob values are scalars or lists, not mappings",
+					 name, line, col);
+				goto out;
+			}
+			depth = 1;
+			break;
+		case YAML_MAPPING_END_EVENT:
+			depth = 0;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			if (!cur || cur->type != K_OPTS || in_list) {
+				snprintf(err, cap, "%s:%d:%d: a list is not allowed here (knob '%s')", name,
+					 line, col, key);
+				goto out;
+			}
+			in_list = 1;
+			opts = 0;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+			*(unsigned *)((char *)k + cur->off) = opts;
+			in_list = 0;
+			cur = NULL;
+			key[0] = '\0';
+			break;
+		case YAML_SCALAR_EVENT: {
+			const char *v = (const char *)ev.data.scalar.value;
+			if (depth != 1) {
+				snprintf(err, cap, "%s:%d:%d: a profile is a mapping of knob: value: '%s'",
+					 name, line, col, v);
+				goto out;
+			}
+			if (in_list) {
+				int kind = tc_opt_parse(v);
+				if (kind < 0 || kind >= 32) {
+					snprintf(err, cap, "%s:%d:%d: unknown option name: '%s'", name, line, col, v);
+					goto out;
+				}
+				opts |= TC_OBIT(kind);
+			} else if (!cur) {
+				cur = find_knob(v);
+				snprintf(key, sizeof(key), "%s", v);
+				if (!cur) {
+					snprintf(err, cap, "%s:%d:%d: unknown knob: '%s'", name, line, col, v);
+					goto out;
+				}
+			} else {
+				if (cur->type == K_OPTS && v[0] == '\0') {
+					*(unsigned *)((char *)k + cur->off) = 0;
+				} else if (set_scalar(cur, k, v, why, sizeof(why)) < 0) {
+					snprintf(err, cap, "%s:%d:%d: %s: %s: '%s'", name, line, col, key, why, v);
+					goto out;
+				}
+				cur = NULL;
+			}
+			break;
+		}
+		case YAML_ALIAS_EVENT:
+			snprintf(err, cap, "%s:%d:%d: aliases are not allowed in a profile", name, line, col);
+			goto out;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		have_ev = 0;
+	}
+out:
+	if (have_ev)
+		yaml_event_delete(&ev);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+int tc_profile_load_file(const char *path, struct tc_knobs *k, char *err, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, cap, "%s: cannot open the profile", path);
+		return -1;
+	}
+	char *buf = malloc(65536);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, cap, "out of memory");
+		return -1;
+	}
+	size_t n = fread(buf, 1, 65535, f);
+	int big = !feof(f);
+	fclose(f);
+	int rc;
+	if (big) {
+		snprintf(err, cap, "%s: a profile is at most 64 KiB", path);
+		rc = -1;
+	} else {
+		rc = tc_profile_load_buf(path, buf, n, k, err, cap);
+	}
+	free(buf);
+	return rc;
+}
+
+static int exe_dir(char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(out, cap, "%s", self);
+	return 0;
+}
+
+int tc_profile_load(const char *name, struct tc_knobs *k, char *err, size_t cap)
+{
+	char path[PATH_MAX + 64], dir[PATH_MAX];
+	size_t l = strlen(name);
+	if (l > 5 && strcmp(name + l - 5, ".yaml") == 0)
+		return tc_profile_load_file(name, k, err, cap);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')) {
+			snprintf(err, cap, "profile name '%s': use lower-case letters, digits, - and _", name);
+			return -1;
+		}
+	const char *env = getenv("TCPCONFORM_PROFILES");
+	const char *tries[4] = {env, "suites/profiles", NULL, NULL};
+	char d1[PATH_MAX + 32], d2[PATH_MAX + 64];
+	if (exe_dir(dir, sizeof(dir)) == 0) {
+		snprintf(d1, sizeof(d1), "%s/../suites/profiles", dir);
+		snprintf(d2, sizeof(d2), "%s/../share/tcpconform/suites/profiles", dir);
+		tries[2] = d1;
+		tries[3] = d2;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!tries[i] || !*tries[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.yaml", tries[i], name);
+		if (access(path, R_OK) == 0)
+			return tc_profile_load_file(path, k, err, cap);
+	}
+	if (strcmp(name, "rfc9293") == 0) {
+		tc_knobs_rfc9293(k);
+		return 0;
+	}
+	snprintf(err, cap, "unknown profile '%s' (no %s.yaml in $TCPCONFORM_PROFILES or suites/profiles)",
+		 name, name);
+	return -1;
+}

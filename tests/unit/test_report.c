@@ -1,0 +1,410 @@
+/*
+ * test_report.c - the report writers on a fixed result set: JUnit, TAP and JSON against golden
+ * files (tests/golden/report-set.*), the JSON reader (including what it must reject, with the
+ * line and column), loading our own result files back losslessly, the HTML report's hooks, and
+ * the comparison matrix. Baselines, shards and the progress line have their own test programs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../reports/compare.h"
+#include "../../reports/html.h"
+#include "../../reports/json.h"
+#include "../../reports/jsonread.h"
+#include "../../reports/junit.h"
+#include "../../reports/load.h"
+#include "../../reports/report.h"
+#include "../../reports/tap.h"
+#include "test_report_set.h"
+
+static char *run_writer(tc_report_writer w, const struct tc_report *rep, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	w(f, rep);
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static char *slurp_path(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	char tmp[4096];
+	size_t r;
+	while ((r = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		fwrite(tmp, 1, r, m);
+	fclose(m);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Compares got with the golden file; TC_GOLDEN_REGEN=1 rewrites it (then review the diff). */
+static void golden(const char *path, const char *got, size_t len)
+{
+	if (getenv("TC_GOLDEN_REGEN")) {
+		FILE *g = fopen(path, "wb");
+		assert_non_null(g);
+		fwrite(got, 1, len, g);
+		fclose(g);
+	}
+	size_t glen;
+	char *want = slurp_path(path, &glen);
+	if (!want)
+		fail_msg("missing %s (run from the repository root)", path);
+	if (glen != len || memcmp(want, got, len) != 0) {
+		size_t i = 0;
+		while (i < len && i < glen && want[i] == got[i])
+			i++;
+		fail_msg("%s differs at byte %zu: got '%.60s', want '%.60s'", path, i, got + i,
+			 want + i);
+	}
+	free(want);
+}
+
+static void test_junit_golden(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	size_t len;
+	char *got = run_writer(tc_junit_write, &s.rep, &len);
+	golden("tests/golden/report-set.junit.xml", got, len);
+	/* Independently of the golden file: the counts CI reads, one testcase per result, the
+	 * known deviation as skipped, the failure's first mismatch as message. */
+	assert_non_null(strstr(got, "<testsuites name=\"tcpconform\" tests=\"6\" failures=\"1\" "
+				    "errors=\"1\" skipped=\"2\""));
+	int n = 0;
+	for (const char *p = got; (p = strstr(p, "<testcase ")); p++)
+		n++;
+	assert_int_equal(n, 6);
+	assert_non_null(strstr(got, "classname=\"reset\""));
+	assert_non_null(strstr(got, "message=\"step 3: ack: expected 1, got 2&#10;second line \\x01 (and more)\" type=\"ack\""));
+	assert_non_null(strstr(got, "<skipped message=\"known deviation (baseline): "));
+	/* A control character and a stray byte must not make the XML ill-formed. */
+	assert_null(strchr(got, '\x01'));
+	assert_non_null(strstr(got, "second line \\x01"));
+	assert_non_null(strstr(got, "bad \\xff byte"));
+	free(got);
+	set_free(&s);
+}
+
+static void test_tap_golden(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	size_t len;
+	char *got = run_writer(tc_tap_write, &s.rep, &len);
+	golden("tests/golden/report-set.tap", got, len);
+	assert_true(strncmp(got, "TAP version 13\n1..6\n", 20) == 0);
+	assert_non_null(strstr(got, "\nnot ok 1 - "));
+	assert_non_null(strstr(got, " # SKIP not for profile"));
+	assert_non_null(strstr(got, " # TODO known deviation: "));
+	assert_non_null(strstr(got, " # TODO fixed: "));
+	assert_non_null(strstr(got, "  ---\n  message: "));
+	assert_non_null(strstr(got, "      actual: \"2\\nsecond line \\x01\""));
+	/* A '#' in an id would start a directive. */
+	assert_non_null(strstr(got, "odd\\#id"));
+	free(got);
+	set_free(&s);
+}
+
+static void json_of(const struct set *s, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	assert_non_null(f);
+	struct tc_json_meta m = {"0.1.0", "linux", 77, 2.5, "linux", "2024-05-01T12:00:00Z"};
+	tc_json_write(f, s->rep.rs, s->rep.n, &m);
+	fclose(f);
+}
+
+static void test_json_golden_and_reload(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	char *a = NULL, *b = NULL;
+	size_t alen, blen;
+	json_of(&s, &a, &alen);
+	golden("tests/golden/report-set.json", a, alen);
+	/* What we write, we read back to the same document: merge depends on it. */
+	struct tc_loaded l;
+	char err[512];
+	assert_int_equal(tc_load_buf("set.json", a, alen, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 6);
+	assert_string_equal(l.target, "linux");
+	assert_string_equal(l.date, "2024-05-01T12:00:00Z");
+	assert_int_equal(l.seed, 77);
+	assert_int_equal(l.rs[0].nrefs, 2);
+	assert_string_equal(l.rs[0].refs[1], "MUST-1");
+	assert_string_equal(l.rs[0].failures[0].actual, "2\nsecond line \x01");
+	assert_string_equal(l.rs[0].failures[0].rule, s.rs[0].failures[0].rule);
+	assert_string_equal(l.rs[0].title, "Un titre accentu\xc3\xa9 \"quoted\"");
+	/* Written, read and written again, the document is the same (the only byte that cannot
+	 * survive, an invalid 0xff, became U+FFFD on the first write already). */
+	struct set s2 = s;
+	s2.rep.rs = l.rs;
+	json_of(&s2, &b, &blen);
+	struct tc_loaded l2;
+	assert_int_equal(tc_load_buf("b.json", b, blen, &l2, err, sizeof(err)), 0);
+	char *c = NULL;
+	size_t clen;
+	s2.rep.rs = l2.rs;
+	json_of(&s2, &c, &clen);
+	assert_int_equal(blen, clen);
+	assert_memory_equal(b, c, blen);
+	/* And apart from that byte, the first write already equals the second. */
+	assert_non_null(strstr(a, "bad \\ufffd byte"));
+	assert_non_null(strstr(b, "bad \xef\xbf\xbd byte"));
+	free(a);
+	free(b);
+	free(c);
+	tc_loaded_free(&l);
+	tc_loaded_free(&l2);
+	set_free(&s);
+}
+
+static void expect_parse_error(const char *doc, const char *want)
+{
+	struct tc_jv v;
+	char err[256] = "";
+	assert_int_equal(tc_json_parse(doc, strlen(doc), &v, err, sizeof(err)), -1);
+	if (!strstr(err, want))
+		fail_msg("for '%s': got error '%s', want '%s'", doc, err, want);
+}
+
+static void test_json_reader(void **st)
+{
+	(void)st;
+	const char *doc = "{\"a\": [1, -2.5e3, true, false, null], \"s\": \"x\\u00e9\\ud83d\\ude00\\n\","
+			  " \"o\": {}}";
+	struct tc_jv v;
+	char err[256];
+	assert_int_equal(tc_json_parse(doc, strlen(doc), &v, err, sizeof(err)), 0);
+	const struct tc_jv *a = tc_jv_get(&v, "a");
+	assert_non_null(a);
+	assert_int_equal(a->type, TC_J_ARR);
+	assert_int_equal(a->n, 5);
+	assert_true(a->items[1].num == -2500.0);
+	assert_int_equal(a->items[2].type, TC_J_TRUE);
+	assert_int_equal(a->items[4].type, TC_J_NULL);
+	assert_string_equal(tc_jv_str(tc_jv_get(&v, "s"), ""), "x\xc3\xa9\xf0\x9f\x98\x80\n");
+	assert_int_equal(tc_jv_get(&v, "o")->type, TC_J_OBJ);
+	assert_null(tc_jv_get(&v, "missing"));
+	tc_jv_free(&v);
+
+	expect_parse_error("", "line 1, column 1: unexpected end of input");
+	expect_parse_error("{\"a\": 1,\n  }", "line 2, column 3: expected a string key");
+	expect_parse_error("[1 2]", "line 1, column 4: expected ',' or ']'");
+	expect_parse_error("{\"a\" 1}", "expected ':' after a key");
+	expect_parse_error("\"abc", "unterminated string");
+	expect_parse_error("\"a\tb\"", "control character in a string");
+	expect_parse_error("\"\\q\"", "unknown escape");
+	expect_parse_error("\"\\u12g4\"", "bad hex digit");
+	expect_parse_error("01", "trailing characters");
+	expect_parse_error("-", "malformed number");
+	expect_parse_error("1.", "malformed number");
+	expect_parse_error("tru", "expected a value");
+	expect_parse_error("{} x", "line 1, column 4: trailing characters");
+	char deep[200];
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	expect_parse_error(deep, "nesting too deep");
+}
+
+static void test_load_rejects(void **st)
+{
+	(void)st;
+	struct tc_loaded l;
+	char err[512];
+	static const struct {
+		const char *doc, *want;
+	} bad[] = {
+		{"[]", "x.json: not a tcpconform result file (no \"cases\" list)"},
+		{"{\"cases\": [1]}", "x.json: cases[0] is not an object"},
+		{"{\"cases\": [{\"verdict\": \"pass\"}]}", "x.json: cases[0] has no \"id\""},
+		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"maybe\"}]}",
+		 "case a.b: \"verdict\" must be pass, fail, error or skip"},
+		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"pass\", \"duration_ms\": \"1\"}]}",
+		 "case a.b: \"duration_ms\" has the wrong type"},
+		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"fail\", \"events\": [{\"kind\": \"zap\"}]}]}",
+		 "case a.b: events[0]: unknown kind 'zap'"},
+		{"{\"cases\": [", "x.json: not valid JSON: line 1, column 12"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(tc_load_buf("x.json", bad[i].doc, strlen(bad[i].doc), &l, err,
+					     sizeof(err)), -1);
+		if (!strstr(err, bad[i].want))
+			fail_msg("doc %zu: got '%s', want '%s'", i, err, bad[i].want);
+	}
+	/* Unknown fields are ignored and missing optional ones are empty: newer and older
+	 * writers (and a model that does not judge yet) stay readable. */
+	const char *ok = "{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"fail\", \"new\": {\"x\": [1]},"
+			 " \"failures\": [{\"field\": \"ack\", \"rule\": \"RFC 9293 3.10.7.4\"}]}]}";
+	assert_int_equal(tc_load_buf("x.json", ok, strlen(ok), &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.rs[0].nfailures, 1);
+	assert_string_equal(l.rs[0].failures[0].field, "ack");
+	assert_string_equal(l.rs[0].failures[0].rule, "RFC 9293 3.10.7.4");
+	assert_string_equal(l.rs[0].failures[0].judge, "");
+	assert_string_equal(l.rs[0].family, "");
+	tc_loaded_free(&l);
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_html_hooks(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	s.rep.pcap_href = "pcap";
+	size_t len;
+	char *got = run_writer(tc_html_write, &s.rep, &len);
+	/* Self-contained: nothing is fetched from anywhere. */
+	assert_null(strstr(got, "src=\"http"));
+	assert_null(strstr(got, "href=\"http"));
+	assert_null(strstr(got, "<link"));
+	assert_int_equal(count(got, "<details class=\"case\""), 6);
+	/* Every case that ran has a ladder; the skip has none. */
+	assert_int_equal(count(got, "<svg class=\"ladder\""), 5);
+	assert_non_null(strstr(got, "data-v=\"known\""));
+	assert_non_null(strstr(got, "data-v=\"fixed\""));
+	/* The missing segment is drawn dashed, the mismatch in red, the unexpected highlighted. */
+	assert_non_null(strstr(got, "<g class=\"ev missing\""));
+	assert_non_null(strstr(got, "<g class=\"ev bad\""));
+	assert_non_null(strstr(got, "<g class=\"ev bad unexp\""));
+	assert_non_null(strstr(got, "<g class=\"ev state bad\""));
+	assert_non_null(strstr(got, ">missing: AF</text>"));
+	/* The failure table names field, expected and actual; the pcap link is relative. */
+	assert_non_null(strstr(got, "<td class=\"exp mono\">1</td><td class=\"act mono\">2\nsecond line \\x01</td>"));
+	assert_non_null(strstr(got, "href=\"pcap/reset.in-window.ipv6.pcap\""));
+	/* The model's rule explains the mismatch. */
+	assert_non_null(strstr(got, "rule: RFC 9293 3.10.7.4: &lt;SEQ=SND.NXT&gt;"));
+	/* Filters and coverage. */
+	assert_non_null(strstr(got, "id=\"f-area\""));
+	assert_non_null(strstr(got, "<option>reset</option>"));
+	assert_non_null(strstr(got, "<option>rst</option>"));
+	assert_non_null(strstr(got, "id=\"f-search\""));
+	assert_non_null(strstr(got, "data-ref=\"RFC9293-3.10.7.4\""));
+	/* Markup from a title is escaped, never interpreted. */
+	assert_null(strstr(got, "<b>bold</b>"));
+	assert_non_null(strstr(got, "&lt;b&gt;bold&lt;/b&gt;"));
+	free(got);
+	set_free(&s);
+}
+
+static void test_compare(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	struct tc_loaded runs[2];
+	memset(runs, 0, sizeof(runs));
+	/* Run B: the same cases, but the first passes and one is missing. */
+	runs[0].rs = (struct tc_result *)s.rep.rs;
+	runs[0].n = s.rep.n;
+	struct tc_result b[5];
+	memcpy(b, s.rep.rs, sizeof(b));
+	b[0].verdict = TC_V_PASS;
+	b[0].nfailures = 0;
+	runs[1].rs = b;
+	runs[1].n = 5;
+	const char *labels[2] = {"linux", "userstack"};
+	struct tc_compare c = {runs, 2, labels};
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int ndiff = tc_compare_text(f, &c);
+	fclose(f);
+	assert_int_equal(ndiff, 2);
+	/* Differences come first. */
+	const char *first = strchr(buf, '\n') + 1;
+	assert_true(strstr(first, "<- differs") < strstr(first, "\n") + 1 ||
+		    strstr(first, "<- differs") != NULL);
+	char line1[256];
+	snprintf(line1, sizeof(line1), "%.*s", (int)(strchr(first, '\n') - first), first);
+	assert_non_null(strstr(line1, "<- differs"));
+	assert_non_null(strstr(buf, "6 cases, 2 differ"));
+	assert_non_null(strstr(buf, "  -  "));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	tc_compare_html(f, &c);
+	fclose(f);
+	assert_int_equal(count(buf, "<tr class=\"diff\">"), 2);
+	assert_int_equal(count(buf, "<tr class=\"same\">"), 4);
+	assert_non_null(strstr(buf, "not run"));
+	free(buf);
+	set_free(&s);
+}
+
+static void test_relpath_and_escapes(void **st)
+{
+	(void)st;
+	char out[512];
+	assert_int_equal(tc_relpath("/a/b/report.html", "/a/b/pcap", out, sizeof(out)), 0);
+	assert_string_equal(out, "pcap");
+	assert_int_equal(tc_relpath("/a/b/report.html", "/a/c/pcap", out, sizeof(out)), 0);
+	assert_string_equal(out, "../c/pcap");
+	assert_int_equal(tc_relpath("/a/b/c/r.html", "/a/x", out, sizeof(out)), 0);
+	assert_string_equal(out, "../../x");
+	assert_int_equal(tc_relpath("/a/b/r.html", "/a/b", out, sizeof(out)), 0);
+	assert_string_equal(out, ".");
+	assert_int_equal(tc_relpath("/a/./b//r.html", "/a/b/../b/p", out, sizeof(out)), 0);
+	assert_string_equal(out, "p");
+	assert_int_equal(tc_relpath("/ab/r.html", "/a/p", out, sizeof(out)), 0);
+	assert_string_equal(out, "../a/p");
+
+	assert_int_equal(tc_utf8_len((const unsigned char *)"\xc3\xa9"), 2);
+	assert_int_equal(tc_utf8_len((const unsigned char *)"\xc0\xaf"), 0);       /* overlong */
+	assert_int_equal(tc_utf8_len((const unsigned char *)"\xed\xa0\x80"), 0);   /* surrogate */
+	assert_int_equal(tc_utf8_len((const unsigned char *)"\xf4\x90\x80\x80"), 0); /* > U+10FFFF */
+	assert_int_equal(tc_utf8_len((const unsigned char *)"\xe2\x82"), 0);       /* truncated */
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	tc_xml_text(f, "a<b>&\"'\x01\n\xc3\xa9\xff", 1);
+	fclose(f);
+	assert_string_equal(buf, "a&lt;b&gt;&amp;&quot;&#39;\\x01&#10;\xc3\xa9\\xff");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_junit_golden),
+		cmocka_unit_test(test_tap_golden),
+		cmocka_unit_test(test_json_golden_and_reload),
+		cmocka_unit_test(test_json_reader),
+		cmocka_unit_test(test_load_rejects),
+		cmocka_unit_test(test_html_hooks),
+		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_relpath_and_escapes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
