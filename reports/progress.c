@@ -96,14 +96,14 @@ void tc_progress_result(struct tc_progress *p, const struct tc_result *r, const 
 	if (p->live) {
 		erase(p);
 		if (bad || p->verbose) {
-			tc_term_result(p->out, r, p->verbose);
+			tc_term_result_as(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL);
 			if (note && bad)
 				fprintf(p->out, "      %s\n", note);
 		}
 		draw(p, now);
 		return;
 	}
-	tc_term_result(p->out, r, p->verbose);
+	tc_term_result_as(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL);
 	if (note && bad)
 		fprintf(p->out, "      %s\n", note);
 }

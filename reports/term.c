@@ -17,8 +17,13 @@ void tc_counts_add(struct tc_counts *k, const struct tc_result *r)
 
 void tc_term_result(FILE *out, const struct tc_result *r, int verbose)
 {
+	tc_term_result_as(out, r, verbose, NULL);
+}
+
+void tc_term_result_as(FILE *out, const struct tc_result *r, int verbose, const char *as)
+{
 	static const char *const tags[] = {"PASS ", "FAIL ", "ERROR", "SKIP "};
-	const char *tag = r->verdict >= 0 && r->verdict < 4 ? tags[r->verdict] : "?    ";
+	const char *tag = as ? as : r->verdict >= 0 && r->verdict < 4 ? tags[r->verdict] : "?    ";
 	fprintf(out, "%s %s [%s] %lldms", tag, r->id, r->family, (long long)r->duration_ms);
 	if (r->reason[0])
 		fprintf(out, "  -- %s", r->reason);
@@ -48,9 +53,14 @@ void tc_term_result(FILE *out, const struct tc_result *r, int verbose)
 
 void tc_term_summary(FILE *out, const struct tc_counts *k, double seconds)
 {
-	fprintf(out, "\n%d cases run in %.1fs\n", k->passed + k->failed + k->errors + k->skipped,
+	fprintf(out, "\n%d cases run in %.1fs\n",
+		k->passed + k->failed + k->errors + k->skipped + (k->known > 0 ? k->known : 0),
 		seconds);
-	fprintf(out, "%d passed, %d failed, %d skipped, %d errors\n", k->passed, k->failed,
-		k->skipped, k->errors);
+	if (k->known >= 0)
+		fprintf(out, "%d passed, %d failed, %d skipped, %d errors, %d known deviations\n",
+			k->passed, k->failed, k->skipped, k->errors, k->known);
+	else
+		fprintf(out, "%d passed, %d failed, %d skipped, %d errors\n", k->passed, k->failed,
+			k->skipped, k->errors);
 	fflush(out);
 }

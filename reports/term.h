@@ -11,14 +11,18 @@
 
 struct tc_counts {
 	int passed, failed, errors, skipped;
+	int known;        /* failures a baseline lists (not counted in failed); -1: no baseline */
 };
 
 void tc_counts_add(struct tc_counts *k, const struct tc_result *r);
 
 /* Prints r to out; with verbose, also its trace. */
 void tc_term_result(FILE *out, const struct tc_result *r, int verbose);
+/* The same with the verdict tag replaced (e.g. "KNOWN" for a known deviation), if tag is set. */
+void tc_term_result_as(FILE *out, const struct tc_result *r, int verbose, const char *tag);
 
-/* The last line: "N passed, N failed, N skipped, N errors". */
+/* The last line: "N passed, N failed, N skipped, N errors", plus ", N known deviations" when
+ * a baseline was applied (known >= 0; failed then counts only the new failures). */
 void tc_term_summary(FILE *out, const struct tc_counts *k, double seconds);
 
 #endif

@@ -38,7 +38,7 @@ int tc_outputs_prepare(const struct tc_outputs *o, const char *target, struct tc
 }
 
 int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, struct tc_result *rs,
-		     int n, const struct tc_json_meta *m, FILE *msg)
+		     int n, const struct tc_json_meta *m, FILE *msg, struct tc_bl_counts *kout)
 {
 	char err[2048];
 	int code;
@@ -51,6 +51,8 @@ int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, s
 	tc_report_sort(rs, n);
 	tc_baseline_apply(o->baseline ? bl : NULL, rs, n, marks, &k);
 	code = tc_baseline_exit(&k);
+	if (kout)
+		*kout = k;
 	if (o->baseline)
 		fprintf(msg, "baseline %s: %d new failures, %d errors, %d known deviations, %d fixed\n",
 			o->baseline, k.new_failures, k.errors, k.known, k.fixed);
@@ -226,7 +228,7 @@ static int cmd_merge(int argc, char **argv)
 	}
 	struct tc_json_meta m = {in[0].version[0] ? in[0].version : TC_VERSION, in[0].target,
 				 in[0].seed, secs, in[0].profile[0] ? in[0].profile : NULL, date};
-	code = tc_outputs_write(&o, &bl, all, n, &m, stdout);
+	code = tc_outputs_write(&o, &bl, all, n, &m, stdout, NULL);
 	printf("merged %d results from %d files into %s\n", n, nin, o.json);
 out:
 	for (int i = 0; i < n; i++)

@@ -32,7 +32,8 @@ int tc_outputs_prepare(const struct tc_outputs *o, const char *target, struct tc
  * written; the message went to stderr).
  */
 int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, struct tc_result *rs,
-		     int n, const struct tc_json_meta *m, FILE *msg);
+		     int n, const struct tc_json_meta *m, FILE *msg,
+		     struct tc_bl_counts *kout);
 
 /* `tcpconform report merge|compare ...` (argv[0] is "report"). Returns the exit status. */
 int tc_cmd_report(int argc, char **argv);

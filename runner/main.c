@@ -308,6 +308,7 @@ static int cmd_run(int argc, char **argv)
 	/* With TAP on stdout, everything meant for people goes to stderr. */
 	FILE *term = outs.tap && strcmp(outs.tap, "-") == 0 ? stderr : stdout;
 	struct printer pr = {.verbose = o.verbose, .bl = outs.baseline ? &bl : NULL};
+	pr.k.known = -1;
 	int live = !no_progress && isatty(fileno(term)) && getenv("TERM") &&
 		   strcmp(getenv("TERM"), "dumb") != 0;
 	tc_progress_init(&pr.prog, term, live, o.verbose, tc_term_width(fileno(term)), mono_s());
@@ -330,13 +331,18 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform: interrupted; cleaned up, no report written\n");
 		code = EXIT_INTR;
 	} else {
-		/* The counts are the last line, for people and for CI log scrapers alike. */
-		fprintf(term, "\nseed %u (rerun with --seed %u)", o.seed, o.seed);
-		tc_term_summary(term, &pr.k, secs);
 		/* Reports, the baseline and the exit status (1 only for new failures and errors
 		 * once a baseline is given) are decided in one place for run and report merge. */
 		struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs, o.profile, date};
-		code = tc_outputs_write(&outs, &bl, rs, nrs, &m, term);
+		struct tc_bl_counts bk;
+		code = tc_outputs_write(&outs, &bl, rs, nrs, &m, term, &bk);
+		if (outs.baseline) {
+			pr.k.failed = bk.new_failures;
+			pr.k.known = bk.known;
+		}
+		/* The counts are the last line, for people and for CI log scrapers alike. */
+		fprintf(term, "\nseed %u (rerun with --seed %u)", o.seed, o.seed);
+		tc_term_summary(term, &pr.k, secs);
 	}
 	tc_baseline_free(&bl);
 	for (int i = 0; i < nrs; i++)

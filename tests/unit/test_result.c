@@ -178,6 +178,7 @@ static void test_term_lines(void **st)
 	size_t len;
 	tc_term_result(f, &r, 0);
 	struct tc_counts k = {0};
+	k.known = -1; /* no baseline */
 	tc_counts_add(&k, &r);
 	r.verdict = TC_V_SKIP;
 	tc_counts_add(&k, &r);
@@ -192,6 +193,22 @@ static void test_term_lines(void **st)
 	while (last > got && last[-1] != '\n')
 		last--;
 	assert_string_equal(last, "0 passed, 1 failed, 1 skipped, 0 errors\n");
+	/* With a baseline, the known deviations are counted on the same line. */
+	FILE *f2 = tmpfile();
+	size_t len2;
+	k.failed = 0;
+	k.known = 1;
+	tc_term_summary(f2, &k, 1.0);
+	char *got2 = slurp(f2, &len2);
+	fclose(f2);
+	assert_non_null(strstr(got2, "0 passed, 0 failed, 1 skipped, 0 errors, 1 known deviations\n"));
+	free(got2);
+	FILE *f3 = tmpfile();
+	tc_term_result_as(f3, &r, 0, "KNOWN");
+	char *got3 = slurp(f3, &len2);
+	fclose(f3);
+	assert_non_null(strstr(got3, "KNOWN reset.in-window [ipv6]"));
+	free(got3);
 	free(got);
 	tc_result_free(&r);
 }
