@@ -192,6 +192,19 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 		add_fail(r, step, line, "checksum", "valid", "invalid", segtext);
 		bad++;
 	}
+	/* RFC 9293 3.2 (MUST-68): every option but EOL and NOP has a length field, and it must be
+	 * consistent. A malformed option in what the target sends fails whatever the case
+	 * expects, like a wrong checksum. */
+	for (int i = 0; i < s->nopts; i++) {
+		if (!s->opts[i].malformed)
+			continue;
+		char ob[200];
+		tc_opts_fmt(&s->opts[i], 1, ob, sizeof(ob));
+		add_fail(r, step, line, "options", "well-formed options (RFC 9293 3.2, MUST-68)", ob,
+			 segtext);
+		bad++;
+		break;
+	}
 	if (e->flags_set && e->flags != s->flags) {
 		char fe[16], fa[16];
 		tc_flags_str(e->flags, fe, sizeof(fe));

@@ -40,6 +40,7 @@ struct fake {
 	int synack_delay_us;      /* answer a SYN after this long; -1: never */
 	int extra_ack_after_synack; /* also send a bare ACK after the SYN-ACK */
 	uint32_t synack_ack_bump; /* added to the SYN-ACK's ack (to produce wrong answers) */
+	int synack_bad_option;    /* the SYN-ACK carries an MSS option with a wrong length */
 	const char *state;        /* answer to STATE */
 	int block_accept;         /* accept never completes */
 	const char *read_reply;   /* DONE fields for read */
@@ -101,6 +102,14 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 	if ((s->flags & TC_F_SYN) && f->synack_delay_us >= 0) {
 		push_seg(f, f->now + f->synack_delay_us, TC_F_SYN | TC_F_ACK, TISN,
 			 s->seq + 1 + f->synack_ack_bump, 0);
+		if (f->synack_bad_option) {
+			/* MSS with length 3: what the decoder marks malformed. */
+			struct tc_seg *sa = &f->ev[f->nev - 1].seg;
+			static const uint8_t bad[] = {2, 3, 5, 0};
+			memcpy(sa->opt_bytes, bad, sizeof(bad));
+			sa->opt_len = sizeof(bad);
+			sa->nopts = tc_opts_decode(sa->opt_bytes, sa->opt_len, sa->opts, TC_MAX_OPTS);
+		}
 		if (f->extra_ack_after_synack)
 			push_seg(f, f->now + f->synack_delay_us + 1, TC_F_ACK, TISN + 1, s->seq + 1, 0);
 	} else if (s->payload_len > 0) {
@@ -530,14 +539,33 @@ static void test_settle_window(void **st)
 	free(f);
 }
 
-static void test_expect_auto_is_error(void **st)
+/* `expect: auto` judges with the reference model (test_exec_model.c); a run without one (no
+ * --profile knobs in the config) cannot judge it: an error that says why, never a pass. */
+static void test_malformed_option_fails(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_bad_option = 1;
+	/* The case does not look at options at all: the malformed one fails it anyway. */
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = find(&r, "options");
+	assert_string_equal(x->field, "options");
+	assert_non_null(strstr(x->expected, "MUST-68"));
+	assert_non_null(strstr(x->actual, "mss"));
+	tc_result_free(&r);
+	free(f);
+}
+
+static void test_expect_auto_needs_model(void **st)
 {
 	(void)st;
 	struct fake *f = new_fake();
 	struct tc_result r;
 	run(f, HANDSHAKE "  - expect: auto\n", &r);
 	assert_string_equal(tc_verdict_name(r.verdict), "error");
-	assert_non_null(strstr(r.reason, "reference model"));
+	assert_non_null(strstr(r.reason, "needs the reference model (run with --profile NAME)"));
 	tc_result_free(&r);
 	free(f);
 }
@@ -561,7 +589,8 @@ int main(void)
 		cmocka_unit_test(test_case_timeout_is_error),
 		cmocka_unit_test(test_send_fields),
 		cmocka_unit_test(test_settle_window),
-		cmocka_unit_test(test_expect_auto_is_error),
+		cmocka_unit_test(test_malformed_option_fails),
+		cmocka_unit_test(test_expect_auto_needs_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -859,7 +859,8 @@ static int visit(const char *path, const struct stat *sb, int type, struct FTW *
 	 * folder walk skips them the same way). */
 	if (type != FTW_F || n < 5 || strcmp(path + n - 5, ".yaml") != 0)
 		return 0;
-	if (strstr(path, "/profiles/") || strstr(path, "/baselines/") || strstr(path, "/targets/"))
+	if (strstr(path, "/profiles/") || strstr(path, "/baselines/") || strstr(path, "/targets/") ||
+	    strstr(path, "/requirements/"))
 		return 0;
 	struct tc_case c;
 	char err[512];
