@@ -22,6 +22,7 @@
 #include "cmd_report.h"
 #include "sched.h"
 #include "model/lint.h"
+#include "model/profile.h"
 #include "shard.h"
 #include "target.h"
 
@@ -30,11 +31,15 @@
 #define EXIT_ENV 3
 #define EXIT_INTR 130
 
+int tc_cmd_coverage(int argc, char **argv); /* cmd_coverage.c */
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tcpconform run [options] PATH...   run cases (files or folders of *.yaml)\n"
 		"       tcpconform list PATH...            list case ids, titles and refs\n"
+		"       tcpconform coverage [--markdown] [--check] PATH...\n"
+		"                                          which RFC 9293 requirements the cases cite\n"
 		"       tcpconform lint [--profile P] PATH...  check cases against the reference model\n"
 		"       tcpconform report merge|compare ... merge shard results, compare runs\n"
 		"                                          (tcpconform report --help)\n"
@@ -61,6 +66,9 @@ static void usage(FILE *out)
 		"  --no-progress         plain result lines even on a terminal\n"
 		"  --pcap-dir DIR        write one pcap per case and family into DIR\n"
 		"  --seed N              reproduce a run's ISNs, ports and IP IDs\n"
+		"  --profile NAME        the reference model's profile, the second judge of every\n"
+		"                        segment and state (default rfc9293; linux, freebsd, lwip or\n"
+		"                        a .yaml file; suites/profiles/, docs/model.md)\n"
 		"  -v, --verbose         print each case's trace of segments and calls\n"
 		"\n"
 		"exit status: 0 all passed or skipped, 1 a case failed or errored, 2 bad usage or an\n"
@@ -163,6 +171,7 @@ static int cmd_run(int argc, char **argv)
 		{"tap", required_argument, 0, 1003},   {"baseline", required_argument, 0, 1004},
 		{"update-baseline", no_argument, 0, 1005}, {"shard", required_argument, 0, 1006},
 		{"no-progress", no_argument, 0, 1007},
+		{"profile", required_argument, 0, 1008},
 		/* Settings of the tap and remote targets (struct tc_target_args). */
 		{"target-file", required_argument, 0, 2001}, {"iface", required_argument, 0, 2002},
 		{"host", required_argument, 0, 2003}, {"agent", required_argument, 0, 2004},
@@ -174,6 +183,7 @@ static int cmd_run(int argc, char **argv)
 	struct tc_outputs outs;         /* report files, baseline (cmd_report.h) */
 	struct tc_baseline bl;
 	int no_progress = 0;
+	const char *model_profile = "rfc9293";
 	const char *json = NULL;
 	memset(&outs, 0, sizeof(outs));
 	memset(&bl, 0, sizeof(bl));
@@ -238,6 +248,7 @@ static int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 1007: no_progress = 1; break;
+		case 1008: model_profile = optarg; break;
 		case 2001: targs.file = optarg; break;
 		case 2002: targs.iface = optarg; break;
 		case 2003: targs.host = optarg; break;
@@ -251,6 +262,14 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform run: give at least one PATH (a case file or a folder)\n");
 		return EXIT_USAGE;
 	}
+	/* The model's profile is the second judge (docs/model.md); it is not o.profile, which
+	 * only selects cases by their only:/except: lists. */
+	static struct tc_knobs knobs;
+	if (tc_profile_load(model_profile, &knobs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: --profile: %s\n", err);
+		return EXIT_USAGE;
+	}
+	o.knobs = &knobs;
 	struct tc_caselist l;
 	if (tc_collect(argv + optind, argc - optind, &l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
@@ -369,6 +388,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "coverage") == 0)
+		return tc_cmd_coverage(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(argv[1], "lint") == 0)

@@ -84,11 +84,13 @@ static int walk(const char *path, char ***files, int *n, int *cap, char *err, si
 		if (stat(sub, &s2) < 0)
 			continue;
 		size_t l = strlen(names[i]);
-		/* Profiles, baselines and target files live beside the cases but are not cases;
+		/* Profiles, baselines, target files and requirement lists live beside the cases
+		 * but are not cases;
 		 * a walk skips them (naming one of those files directly still loads it as a case). */
 		if (S_ISDIR(s2.st_mode) && (strcmp(names[i], "profiles") == 0 ||
 					    strcmp(names[i], "baselines") == 0 ||
-					    strcmp(names[i], "targets") == 0))
+					    strcmp(names[i], "targets") == 0 ||
+					    strcmp(names[i], "requirements") == 0))
 			continue;
 		/* A folder named "baselines" holds known-deviation files (reports/baseline.h),
 		 * which are YAML but not cases. */
@@ -227,9 +229,11 @@ static void worker(const struct job *j, const struct tc_run_opts *o, int wfd)
 	env.arg = o->target_arg;
 	void *t = o->target->open(j->c, j->family, &env, &io, &cfg, &case_err, err, sizeof(err));
 	if (!t) {
-		r.verdict = TC_V_ERROR;
+		/* TC_OPEN_SKIP: the target cannot run this case at all (target.h). */
+		r.verdict = case_err == TC_OPEN_SKIP ? TC_V_SKIP : TC_V_ERROR;
 		snprintf(r.reason, sizeof(r.reason), "%s", err);
 	} else {
+		cfg.knobs = o->knobs; /* after open, which may fill cfg */
 		tc_exec_case(j->c, &cfg, &io, &r);
 		o->target->close(t);
 	}
