@@ -106,6 +106,7 @@ static const char css[] =
 	"svg.ladder .app rect{fill:#fff8c5;stroke:#d4a72c}"
 	"svg.ladder .app.bad rect{fill:#ffebe9;stroke:var(--fail)}\n"
 	"svg.ladder .note{fill:var(--muted);font-size:10.5px}\n"
+	"svg.ladder .mstate{fill:#6f42c1;font-size:10px;font-style:italic}\n"
 	".legend{color:var(--muted);font-size:12px}\n"
 	"pre.trace{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px;font-size:12px}\n"
 	"footer{color:var(--muted);padding:24px;text-align:center}\n"
@@ -196,6 +197,7 @@ void tc_html_ladder(FILE *out, const struct tc_result *r, const char *target_nam
 	if (n == 0)
 		fprintf(out, "<text class=\"note\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">"
 			     "no events recorded</text>\n", (LX + RX) / 2, TOP + 10);
+	const char *prev_model = "";
 	for (int i = 0; i < n; i++) {
 		const struct tc_tevent *e = &r->events[i];
 		int y = TOP + i * ROW;
@@ -233,7 +235,20 @@ void tc_html_ladder(FILE *out, const struct tc_result *r, const char *target_nam
 			fputs(" \xE2\x80\x94 ", out);
 			H(e->detail);
 		}
+		if (e->model[0]) {
+			fputs("; model: ", out);
+			H(e->model);
+		}
 		fputs("</title>", out);
+		/* The reference model's state is marked on the target's lane where it changes, so
+		 * a reader sees where the model and the target parted (docs/model.md). */
+		if (e->model[0] && strcmp(e->model, prev_model) != 0) {
+			fprintf(out, "<text class=\"mstate\" x=\"%d\" y=\"%d\" text-anchor=\"end\">model: ",
+				RX - 6, y + 15);
+			clipped(out, e->model, 24);
+			fputs("</text>", out);
+			prev_model = e->model;
+		}
 		fprintf(out, "<text class=\"t\" x=\"4\" y=\"%d\">%s</text>", y + 4, t);
 		if (e->step > 0)
 			fprintf(out, "<text class=\"t\" x=\"96\" y=\"%d\">step %d</text>", y + 4, e->step);

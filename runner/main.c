@@ -352,7 +352,9 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		/* Reports, the baseline and the exit status (1 only for new failures and errors
 		 * once a baseline is given) are decided in one place for run and report merge. */
-		struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs, o.profile, date};
+		/* Reports name the profile the model judged with: that is what "conforms" means
+		 * in them (o.profile only selects cases through only/except). */
+		struct tc_json_meta m = {TC_VERSION, o.target->name, o.seed, secs, model_profile, date};
 		struct tc_bl_counts bk;
 		code = tc_outputs_write(&outs, &bl, rs, nrs, &m, term, &bk);
 		if (outs.baseline) {
