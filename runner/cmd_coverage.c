@@ -4,7 +4,8 @@
  *   tcpconform coverage [--markdown] [--check] [--requirements TSV] [--untestable YAML] PATH...
  *
  * Exit status: 0; 1 with --check when a MUST is neither cited by a case nor listed as
- * untestable; 2 for bad usage or an invalid case, requirements or untestable file.
+ * untestable, or when a requirement is both cited and listed as untestable; 2 for bad usage or
+ * an invalid case, requirements or untestable file.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -81,10 +82,11 @@ int tc_cmd_coverage(int argc, char **argv)
 	}
 	tc_coverage_print(stdout, &cv, &l, markdown);
 	int missing = tc_coverage_uncovered_musts(&cv);
+	int contra = check ? tc_coverage_contradictions(&cv, stderr) : 0;
 	if (check && missing > 0)
 		fprintf(stderr, "tcpconform coverage: %d MUST requirement(s) neither covered nor listed "
 				"as untestable\n", missing);
 	tc_coverage_free(&cv);
 	tc_caselist_free(&l);
-	return check && missing > 0 ? 1 : 0;
+	return check && (missing > 0 || contra > 0) ? 1 : 0;
 }

@@ -189,6 +189,21 @@ int tc_coverage_uncovered_musts(const struct tc_coverage *cv)
 	return n;
 }
 
+int tc_coverage_contradictions(const struct tc_coverage *cv, FILE *report)
+{
+	int n = 0;
+	for (int i = 0; i < cv->n; i++) {
+		if (cv->reqs[i].ncases == 0 || !cv->reqs[i].untestable)
+			continue;
+		n++;
+		if (report)
+			fprintf(report, "tcpconform coverage: %s is listed as untestable but %d case(s) "
+					"cite it: remove the entry, or the citation if the case cannot "
+					"show it\n", cv->reqs[i].id, cv->reqs[i].ncases);
+	}
+	return n;
+}
+
 /* Markdown table cells must not contain a bar or a line break. */
 static void md_cell(FILE *out, const char *s, size_t max)
 {

@@ -46,4 +46,8 @@ void tc_coverage_print(FILE *out, const struct tc_coverage *cv, const struct tc_
 /* The number of MUST requirements that are neither covered nor listed as untestable. */
 int tc_coverage_uncovered_musts(const struct tc_coverage *cv);
 
+/* The number of requirements listed as untestable that a case cites all the same: one of the
+ * two is wrong (a stale entry, or a case claiming what it cannot show). */
+int tc_coverage_contradictions(const struct tc_coverage *cv, FILE *report);
+
 #endif

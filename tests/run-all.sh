@@ -231,13 +231,24 @@ else
 	diff "$tmp/coverage.md" docs/coverage.md | head -10
 	ko "docs/coverage.md is out of date (regenerate: build/tcpconform coverage --markdown suites/ > docs/coverage.md)"
 fi
-grep -v '^MUST-9:' suites/requirements/untestable.yaml >"$tmp/unt.yaml"
+# Drop the first MUST that only the untestable list accounts for: --check must then fail.
+drop=$(awk '$2 == "untestable" && $1 ~ /^MUST-/ {print $1; exit}' "$tmp/cov.out")
+grep -v "^$drop:" suites/requirements/untestable.yaml >"$tmp/unt.yaml"
 "$TC" coverage --check --untestable "$tmp/unt.yaml" suites/ >/dev/null 2>"$tmp/cov.err"
 st=$?
-if [ "$st" -eq 1 ] && grep -q "1 MUST requirement" "$tmp/cov.err"; then
-	ok "coverage --check fails when a MUST (MUST-9) is neither covered nor listed"
+if [ -n "$drop" ] && [ "$st" -eq 1 ] && grep -q "1 MUST requirement" "$tmp/cov.err"; then
+	ok "coverage --check fails when a MUST ($drop) is neither covered nor listed"
 else
-	ko "coverage --check bites" "exit $st: $(cat "$tmp/cov.err")"
+	ko "coverage --check bites" "exit $st, dropped '$drop': $(cat "$tmp/cov.err")"
+fi
+# A requirement both cited by a case and listed as untestable is a contradiction.
+{ cat suites/requirements/untestable.yaml; printf 'MUST-8: "claimed untestable"\n'; } >"$tmp/unt3.yaml"
+"$TC" coverage --check --untestable "$tmp/unt3.yaml" suites/ >/dev/null 2>"$tmp/cov.err"
+st=$?
+if [ "$st" -eq 1 ] && grep -q "MUST-8 is listed as untestable but" "$tmp/cov.err"; then
+	ok "coverage --check fails when a cited requirement is also listed as untestable"
+else
+	ko "coverage --check catches contradictions" "exit $st: $(cat "$tmp/cov.err")"
 fi
 printf 'MUST-999: "typo"\n' >"$tmp/unt2.yaml"
 "$TC" coverage --untestable "$tmp/unt2.yaml" suites/ >/dev/null 2>"$tmp/cov.err"
@@ -267,13 +278,26 @@ else
 	cat "$tmp/dev.out" 2>/dev/null
 	ko "every rfc9293 model failure is in docs/deviations/linux.md" "$(tail -1 "$tmp/dev.out" 2>/dev/null)"
 fi
-# Model coverage (gcov) in $BUILD/cov. The issue asks for 95%; the floor is the level reached
-# so far and only goes up (see docs/model.md "Tests").
-if sh tests/model-coverage.sh "$BUILD" 85 >"$tmp/cov-model.out" 2>&1; then
+# Model coverage (gcov) in $BUILD/cov: issue 3 asks for more than 95% of the lines of model.c,
+# profile.c and judge.c (see docs/model.md "Coverage").
+if sh tests/model-coverage.sh "$BUILD" 95 >"$tmp/cov-model.out" 2>&1; then
 	ok "$(tail -1 "$tmp/cov-model.out")"
 else
 	cat "$tmp/cov-model.out"
 	ko "model coverage" "$(tail -1 "$tmp/cov-model.out")"
+fi
+
+# 13. The generated state-event matrix (runner/cmd_gen.c): the committed files in
+#     suites/state-event/ must be exactly what `tcpconform gen state-event` writes now.
+#     (Not checked until the matrix is committed: see docs/model.md, issue 4.)
+if [ -d suites/state-event ]; then
+	if "$TC" gen state-event --out "$tmp/state-event" >/dev/null 2>&1 &&
+	   diff -r "$tmp/state-event" suites/state-event >"$tmp/gen.diff" 2>&1; then
+		ok "suites/state-event is current with the generator ($(find suites/state-event -name '*.yaml' | wc -l) cases)"
+	else
+		head -20 "$tmp/gen.diff"
+		ko "suites/state-event is out of date (regenerate: rm -rf suites/state-event && $TC gen state-event)"
+	fi
 fi
 
 echo
