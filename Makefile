@@ -86,7 +86,7 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/tcpconform run --json $(BUILD)/report.json --pcap-dir $(BUILD)/pcap suites/
+	$(BUILD)/tcpconform run --baseline suites/baselines/linux.yaml --html $(BUILD)/report.html --json $(BUILD)/report.json --pcap-dir $(BUILD)/pcap suites/
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcpconform

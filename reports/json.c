@@ -74,6 +74,11 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 		tc_json_str(out, r->file);
 		fprintf(out, ", \"seed\": %u, \"reason\": ", r->seed);
 		tc_json_str(out, r->reason);
+		if (r->model[0]) {
+			/* The reference model's note (runner/judge.h); absent without a model. */
+			fprintf(out, ", \"model\": ");
+			tc_json_str(out, r->model);
+		}
 		fprintf(out, ", \"refs\": [");
 		for (int j = 0; j < r->nrefs && j < TC_RESULT_MAX_REFS; j++) {
 			fputs(j ? ", " : "", out);
@@ -119,6 +124,10 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 			tc_json_str(out, e->text);
 			fprintf(out, ", \"detail\": ");
 			tc_json_str(out, e->detail);
+			if (e->model[0]) {
+				fprintf(out, ", \"model\": ");
+				tc_json_str(out, e->model);
+			}
 			fprintf(out, "}");
 		}
 		fprintf(out, "%s],\n     \"trace\": ", r->nevents ? "\n     " : "");

@@ -90,6 +90,7 @@ static int load_case(const char *name, const struct tc_jv *c, int idx, struct tc
 	cp(r->title, sizeof(r->title), tc_jv_get(c, "title"));
 	cp(r->file, sizeof(r->file), tc_jv_get(c, "file"));
 	cp(r->reason, sizeof(r->reason), tc_jv_get(c, "reason"));
+	cp(r->model, sizeof(r->model), tc_jv_get(c, "model")); /* optional (runner/judge.h) */
 	double d = tc_jv_num(tc_jv_get(c, "duration_ms"), 0);
 	r->duration_ms = d > 0 && d < 1e15 ? (int64_t)d : 0;
 	double s = tc_jv_num(tc_jv_get(c, "seed"), 0);
@@ -150,6 +151,7 @@ static int load_case(const char *name, const struct tc_jv *c, int idx, struct tc
 				x.status = j;
 		cp(x.text, sizeof(x.text), tc_jv_get(e, "text"));
 		cp(x.detail, sizeof(x.detail), tc_jv_get(e, "detail"));
+		cp(x.model, sizeof(x.model), tc_jv_get(e, "model"));
 		if (tc_result_add_event(r, &x) < 0)
 			break; /* capped like a live run's events */
 	}

@@ -1017,6 +1017,11 @@ static int parse_state(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 {
 	static const char *const keys[] = {"is", "within", NULL};
 	int have_is = 0;
+	/* `state: auto` (an extension): the state the reference model is in at that step. */
+	if (is_scalar(n) && !strcmp(sv(n), "auto")) {
+		st->state_auto = 1;
+		return 0;
+	}
 	if (n->type == YAML_SCALAR_NODE)
 		return get_state(l, n, &st->state);
 	if (n->type != YAML_MAPPING_NODE)
@@ -1029,7 +1034,9 @@ static int parse_state(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 		if (is_ext(k))
 			continue;
 		if (!strcmp(k, "is")) {
-			if (get_state(l, v, &st->state) < 0)
+			if (is_scalar(v) && !strcmp(sv(v), "auto"))
+				st->state_auto = 1;
+			else if (get_state(l, v, &st->state) < 0)
 				return -1;
 			have_is = 1;
 		} else if (get_dur(l, v, "within", &st->within_us) < 0) {

@@ -15,6 +15,7 @@
 #include "../common/names.h"
 #include "../injector/fmt.h"
 #include "check.h"
+#include "judge.h"
 
 volatile sig_atomic_t tc_exec_interrupted;
 
@@ -83,6 +84,12 @@ struct ex {
 	int errored;
 	int unsupported;            /* the agent answered ERR UNSUPPORTED: the case is skipped */
 	int cur_step;
+
+	/* The second judge (judge.h): the reference model, fed what the target is fed. */
+	struct tc_judge j;
+	struct tc_jverdict *qv;     /* for each queued segment, the model's verdict on it */
+	int64_t names[TC_NAME_COUNT]; /* rcv_nxt... from the model, when it can give them */
+	char names_why[320];        /* why it cannot, else "" */
 };
 
 static int seq_gt(uint32_t a, uint32_t b)
@@ -137,6 +144,8 @@ static int add_event(struct ex *x, int64_t t, int kind, int step, int status, co
 	e.status = status;
 	snprintf(e.text, sizeof(e.text), "%s", text ? text : "");
 	snprintf(e.detail, sizeof(e.detail), "%s", detail ? detail : "");
+	/* The model's state after the event, for ladders (callers feed the judge first). */
+	tc_judge_label(&x->j, e.model, sizeof(e.model));
 	return tc_result_add_event(x->r, &e);
 }
 
@@ -213,8 +222,17 @@ static void on_segment(struct ex *x, const struct tc_seg *s)
 			return;
 		}
 		x->qev = ne;
+		struct tc_jverdict *nv = realloc(x->qv, (size_t)ncap * sizeof(*nv));
+		if (!nv) {
+			set_error(x, "out of memory queueing segments");
+			return;
+		}
+		x->qv = nv;
 		x->qcap = ncap;
 	}
+	/* The model learns from the segment and matches it now, in capture order; the verdict
+	 * becomes a failure when a step consumes the segment (model_verdict). */
+	tc_judge_segment(&x->j, s, &x->qv[x->qn]);
 	short_seg(x, s, 1, buf, sizeof(buf));
 	x->qev[x->qn] = add_event(x, s->ts_us, TC_TE_RECV, 0, TC_TE_OK, buf, NULL);
 	x->q[x->qn++] = *s;
@@ -224,7 +242,69 @@ static void queue_drop(struct ex *x, int i)
 {
 	memmove(&x->q[i], &x->q[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->q[0]));
 	memmove(&x->qev[i], &x->qev[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->qev[0]));
+	memmove(&x->qv[i], &x->qv[i + 1], (size_t)(x->qn - i - 1) * sizeof(x->qv[0]));
 	x->qn--;
+}
+
+static void fail_judged(struct ex *x, int step, int line, const char *judge, const char *field,
+			const char *expected, const char *actual, const char *segment,
+			const char *rule, const char *message)
+{
+	struct tc_failure f;
+	memset(&f, 0, sizeof(f));
+	f.step = step;
+	f.line = line;
+	snprintf(f.judge, sizeof(f.judge), "%s", judge);
+	snprintf(f.field, sizeof(f.field), "%s", field);
+	snprintf(f.expected, sizeof(f.expected), "%s", expected);
+	snprintf(f.actual, sizeof(f.actual), "%s", actual);
+	snprintf(f.segment, sizeof(f.segment), "%s", segment ? segment : "");
+	snprintf(f.rule, sizeof(f.rule), "%s", rule ? rule : "");
+	snprintf(f.message, sizeof(f.message), "%s", message);
+	tc_result_add_failure(x->r, &f);
+	tc_result_tracef(x->r, "FAIL step %d line %d (%s): %s\n", step, line, judge, message);
+}
+
+/*
+ * The model's verdict on queued segment i, once the case's judgment of it is known (the case
+ * failures it drew are those from nfail_before on). Both judges disagreeing with the target on
+ * the same segment make those failures judge "both", with the model's rule; the model alone
+ * disagreeing is a failure of its own, judge "model". docs/model.md "The model in a run".
+ */
+static void model_verdict(struct ex *x, int i, int step, int line, int nfail_before)
+{
+	struct tc_jverdict *v = &x->qv[i];
+	if (!v->judged)
+		return;
+	v->judged = 0;
+	if (!v->bad) {
+		/* The model agrees with the target: a case failure is the case's alone. */
+		for (int k = nfail_before; k < x->r->nfailures; k++) {
+			struct tc_failure *f = &x->r->failures[k];
+			size_t n = strlen(f->message);
+			snprintf(f->message + n, sizeof(f->message) - n, " (the model agrees with the "
+				 "target: %s)", v->rule);
+		}
+		return;
+	}
+	if (x->r->nfailures > nfail_before) {
+		for (int k = nfail_before; k < x->r->nfailures; k++) {
+			struct tc_failure *f = &x->r->failures[k];
+			size_t n = strlen(f->message);
+			snprintf(f->judge, sizeof(f->judge), "both");
+			snprintf(f->rule, sizeof(f->rule), "%s", v->rule);
+			snprintf(f->message + n, sizeof(f->message) - n, "; the model disagrees too: %s",
+				 v->message);
+		}
+		tc_result_tracef(x->r, "          model: the case and the model both disagree with "
+				 "the target at step %d\n", step);
+		return;
+	}
+	char segtext[512];
+	fmt_seg(x, &x->q[i], 1, segtext, sizeof(segtext));
+	fail_judged(x, step, line, "model", v->field, v->expected, segtext, segtext, v->rule,
+		    v->message);
+	mark_event(x, x->qev[i], step, TC_TE_MISMATCH);
 }
 
 /* Finds the value of key in a reply's "key=value" words; returns 1 and copies it, else 0. */
@@ -408,6 +488,8 @@ static int pump(struct ex *x, int64_t until, int (*stop)(struct ex *))
 		}
 		int64_t now = x->io->now(x->io->ctx);
 		check_deadlines(x, now);
+		/* The model's timers fire and its prediction windows close as time passes. */
+		tc_judge_tick(&x->j, now);
 		if (stop && stop(x))
 			return 0;
 		if (now >= x->case_deadline) {
@@ -423,6 +505,9 @@ static int pump(struct ex *x, int64_t until, int (*stop)(struct ex *))
 		for (int i = 0; i < x->npend; i++)
 			if (!x->pend[i].done && !x->pend[i].late && x->pend[i].deadline < dl)
 				dl = x->pend[i].deadline;
+		int64_t jd = tc_judge_next(&x->j);
+		if (jd > now && jd < dl)
+			dl = jd;
 		struct tc_ev *ev = malloc(sizeof(*ev));
 		char err[256];
 		if (!ev) {
@@ -462,9 +547,22 @@ static int agent_req(struct ex *x, const char *line)
 
 /* ---- steps ---- */
 
+/* The names rcv_nxt, rcv_wnd, snd_nxt, snd_una take the model's values at each step. */
+static void refresh_names(struct ex *x)
+{
+	x->names_why[0] = '\0';
+	x->cx.names = NULL;
+	if (tc_judge_names(&x->j, x->names, x->names_why, sizeof(x->names_why)) == 0)
+		x->cx.names = x->names;
+}
+
 static int eval_num(struct ex *x, const struct tc_num *n, int64_t *out)
 {
 	char why[200];
+	if (n->expr.uses_names && !x->cx.names) {
+		set_error(x, "%s:%d:%d: %s", x->c->file, n->pos.line, n->pos.col, x->names_why);
+		return -1;
+	}
 	if (tc_expr_eval(&n->expr, x->cx.names, out, why, sizeof(why)) < 0) {
 		set_error(x, "%s:%d:%d: %s", x->c->file, n->pos.line, n->pos.col, why);
 		return -1;
@@ -539,6 +637,7 @@ static int do_send(struct ex *x, const struct tc_step *st)
 {
 	const struct tc_segspec *sp = &st->seg;
 	struct tc_seg *s = calloc(1, sizeof(*s));
+	refresh_names(x);
 	int rc = -1;
 	int64_t v;
 	char err[256], buf[512];
@@ -625,6 +724,7 @@ static int do_send(struct ex *x, const struct tc_step *st)
 		goto out;
 	}
 	x->prev_end = ts;
+	tc_judge_sent(&x->j, s, ts, x->cur_step);
 	fmt_seg(x, s, 0, buf, sizeof(buf));
 	tc_result_tracef(x->r, "%9.3f > %s\n", rel_ms(x, ts), buf);
 	short_seg(x, s, 0, buf, sizeof(buf));
@@ -649,6 +749,8 @@ static int have_candidate(struct ex *x)
 	while (x->qn > 0 && is_ignored(x, x->q[0].flags) &&
 	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags)) {
 		mark_event(x, x->qev[0], 0, TC_TE_IGNORED);
+		/* `ignore` forgives the segment as far as the case goes; the model still judges it. */
+		model_verdict(x, 0, x->cur_step, x->c->steps[x->cur_step - 1].pos.line, x->r->nfailures);
 		queue_drop(x, 0);
 	}
 	return x->qn > 0;
@@ -656,21 +758,72 @@ static int have_candidate(struct ex *x)
 
 static int do_expect(struct ex *x, const struct tc_step *st)
 {
-	char err[256], e[128];
+	char err[256], e[128], pending[256] = "";
 	if (st->expect_auto) {
-		set_error(x, "%s:%d:%d: 'expect: auto' needs the reference model, which this version "
-			  "does not have yet", x->c->file, st->pos.line, st->pos.col);
-		return -1;
+		/* `expect: auto` is the segment the model predicts: without a model, or once the
+		 * model abstained, nothing can be judged and no pass may be claimed. */
+		if (!x->j.on) {
+			set_error(x, "%s:%d:%d: 'expect: auto' needs the reference model (run with "
+				  "--profile NAME)", x->c->file, st->pos.line, st->pos.col);
+			return -1;
+		}
+		if (x->j.stopped && strncmp(x->j.why, "abstained", 9) == 0) {
+			set_error(x, "%s:%d:%d: 'expect: auto' cannot be judged: the reference model %s",
+				  x->c->file, st->pos.line, st->pos.col, x->j.why);
+			return -1;
+		}
 	}
+	refresh_names(x);
 	int64_t start = x->io->now(x->io->ctx);
 	int64_t within = st->within_us > 0 ? st->within_us : EXPECT_WITHIN_US;
 	/* A timing check waits at least until the far end of its tolerance window. */
 	if (st->exp_after_us >= 0 && x->prev_end + st->exp_after_us + st->tolerance_us > start + within)
 		within = x->prev_end + st->exp_after_us + st->tolerance_us - start + 1;
-	x->expect_flags_set = st->seg.flags_set;
+	if (st->expect_auto && st->within_us <= 0 && !x->j.stopped) {
+		/* Without `within`, auto waits as long as the model's window for the segment it
+		 * predicts (or the next one its timers will predict) is open. */
+		int64_t until = 0;
+		if (x->j.npred > 0)
+			until = x->j.pred[0].hi;
+		else if (tc_model_next_deadline(&x->j.m))
+			until = tc_model_next_deadline(&x->j.m) + TC_JUDGE_LATE_US +
+				(tc_model_next_deadline(&x->j.m) - start) / 4;
+		if (until - start > within)
+			within = until - start + 1;
+	}
+	x->expect_flags_set = st->expect_auto ? 0 : st->seg.flags_set;
 	x->expect_flags = st->seg.flags;
 	if (pump(x, start + within, have_candidate) < 0)
 		return -1;
+	if (x->qn == 0 && st->expect_auto) {
+		int np = tc_judge_pending(&x->j, pending, sizeof(pending));
+		char msg[512];
+		if (x->j.stopped) {
+			tc_result_tracef(x->r, "          expect: auto at step %d not judged: the model %s\n",
+					 x->cur_step, x->j.why);
+		} else if (np) {
+			snprintf(msg, sizeof(msg), "expect: auto: the model predicted %s; nothing came "
+				 "within %.3gs", pending, (double)within / 1e6);
+			fail_judged(x, x->cur_step, st->pos.line, "model", "segment", pending, "none", NULL,
+				    x->j.pred[0].p.rule, msg);
+			tc_judge_drop_first(&x->j);
+			tc_judge_diverged(&x->j, x->cur_step, "a segment it predicted did not come");
+		} else {
+			/* The model's answer is silence, and silence is what came: the step holds. This
+			 * is what lets a generated case (suites/state-event/) leave every answer, none
+			 * included, to the model. A segment arriving later is still judged by it. */
+			tc_result_tracef(x->r, "          expect: auto at step %d: the model predicts no "
+					 "segment and none came within %.3gs (%s)\n", x->cur_step,
+					 (double)within / 1e6, x->j.last_rule);
+			x->prev_end = x->io->now(x->io->ctx);
+			return 0;
+		}
+		add_event(x, x->io->now(x->io->ctx), TC_TE_MISSING, x->cur_step,
+			  x->j.stopped ? TC_TE_OK : TC_TE_MISMATCH, np ? pending : "auto",
+			  "expected (auto), never arrived");
+		x->prev_end = x->io->now(x->io->ctx);
+		return 0;
+	}
 	if (x->qn == 0) {
 		char fl[16];
 		tc_flags_str(st->seg.flags, fl, sizeof(fl));
@@ -685,9 +838,10 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 	}
 	struct tc_seg *s = &x->q[0];
 	int nfail_before = x->r->nfailures;
-	int rc = tc_check_seg(&st->seg, s, &x->cx, x->cur_step, st->pos.line, x->r, err, sizeof(err));
+	int rc = st->expect_auto ? 0 : tc_check_seg(&st->seg, s, &x->cx, x->cur_step, st->pos.line,
+						      x->r, err, sizeof(err));
 	if (rc < 0) {
-		set_error(x, "%s: %s", x->c->file, err);
+		set_error(x, "%s: %s%s%s", x->c->file, err, x->names_why[0] ? ": " : "", x->names_why);
 		return -1;
 	}
 	if (st->exp_after_us >= 0) {
@@ -707,6 +861,7 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 	x->prev_end = s->ts_us;
 	mark_event(x, x->qev[0], x->cur_step,
 		   x->r->nfailures > nfail_before ? TC_TE_MISMATCH : TC_TE_OK);
+	model_verdict(x, 0, x->cur_step, st->pos.line, nfail_before);
 	queue_drop(x, 0);
 	return 0;
 }
@@ -725,9 +880,11 @@ static int do_expect_none(struct ex *x, const struct tc_step *st)
 		char segtext[512], fl[16];
 		fmt_seg(x, s, 1, segtext, sizeof(segtext));
 		tc_flags_str(s->flags, fl, sizeof(fl));
+		int nfail_before = x->r->nfailures;
 		fail(x, x->cur_step, st->pos.line, "segment", "none", fl[0] ? fl : "\"\"", segtext,
 		     "a segment arrived during expect_none: %s", segtext);
 		mark_event(x, x->qev[i], x->cur_step, TC_TE_UNEXPECTED);
+		model_verdict(x, i, x->cur_step, st->pos.line, nfail_before);
 		queue_drop(x, i);
 	}
 	x->prev_end = x->io->now(x->io->ctx);
@@ -806,6 +963,7 @@ static int do_app(struct ex *x, const struct tc_step *st)
 	p->st = st;
 	p->deadline = now + (a->within_us > 0 ? a->within_us : APP_WITHIN_US);
 	tc_result_tracef(x->r, "%9.3f   app %s (%s)\n", rel_ms(x, now), call_name(a->call), req);
+	tc_judge_call(&x->j, a, tag, now, x->cur_step);
 	{
 		/* The label is the request without its tag: "CALL read len=100". */
 		const char *sp = strchr(req, ' ');
@@ -851,6 +1009,27 @@ static int do_state(struct ex *x, const struct tc_step *st)
 	int64_t start = x->io->now(x->io->ctx);
 	int64_t within = st->within_us > 0 ? st->within_us : STATE_WITHIN_US;
 	const char *want = tc_state_name(st->state);
+	if (st->state_auto) {
+		/* `state: auto` is the state the model is in: like `expect: auto`, it needs a model
+		 * that still judges, and claims nothing once the model stopped. */
+		if (!x->j.on || (x->j.stopped && strncmp(x->j.why, "abstained", 9) == 0)) {
+			if (!x->j.on)
+				set_error(x, "%s:%d:%d: 'state: auto' needs the reference model (run with "
+					  "--profile NAME)", x->c->file, st->pos.line, st->pos.col);
+			else
+				set_error(x, "%s:%d:%d: 'state: auto' cannot be judged: the reference model %s",
+					  x->c->file, st->pos.line, st->pos.col, x->j.why);
+			return -1;
+		}
+		int ms = tc_judge_state(&x->j, start);
+		if (ms < 0) {
+			tc_result_tracef(x->r, "          state: auto at step %d not judged: the model %s\n",
+					 x->cur_step, x->j.why);
+			x->prev_end = x->io->now(x->io->ctx);
+			return 0;
+		}
+		want = tc_state_name(ms);
+	}
 	for (;;) {
 		char line[64];
 		x->state_reply[0] = '\0';
@@ -872,8 +1051,18 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		}
 		int64_t now = x->io->now(x->io->ctx);
 		if (now - start >= within) {
-			fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
-			     "target state %s, expected %s (judge: target)", x->state_reply, want);
+			if (st->state_auto) {
+				/* Only the model has an opinion here, so it is the model's failure. */
+				char msg[512];
+				snprintf(msg, sizeof(msg), "state: auto: the target is in %s, the model says "
+					 "%s (rule: %s)", x->state_reply, want, x->j.last_rule);
+				fail_judged(x, x->cur_step, st->pos.line, "model", "state", want,
+					    x->state_reply, NULL, x->j.last_rule, msg);
+				tc_judge_diverged(&x->j, x->cur_step, "its state differs from the target's");
+			} else {
+				fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
+				     "target state %s, expected %s (judge: target)", x->state_reply, want);
+			}
 			char d[64];
 			snprintf(d, sizeof(d), "target; expected %s", want);
 			add_event(x, now, TC_TE_STATE, x->cur_step, TC_TE_MISMATCH, x->state_reply, d);
@@ -881,6 +1070,36 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		}
 		if (pump(x, now + STATE_RETRY_US, NULL) < 0)
 			return -1;
+	}
+	/* The second judge: the model's state must be the target's (docs/model.md). */
+	int ms = st->state_auto ? -1 : tc_judge_state(&x->j, x->io->now(x->io->ctx));
+	if (st->state_auto && !x->j.stopped)
+		tc_result_tracef(x->r, "          model state %s\n", want);
+	if (ms >= 0) {
+		const char *mn = tc_state_name(ms);
+		int target_ok = strcmp(x->state_reply, want) == 0;
+		char msg[512];
+		if (strcmp(mn, x->state_reply) != 0) {
+			if (target_ok) {
+				snprintf(msg, sizeof(msg), "the target is in %s as the case expects, but the "
+					 "model says %s (rule: %s)", x->state_reply, mn, x->j.last_rule);
+				fail_judged(x, x->cur_step, st->pos.line, "model", "state", mn, x->state_reply,
+					    NULL, x->j.last_rule, msg);
+			} else if (x->r->nfailures > 0) {
+				struct tc_failure *f = &x->r->failures[x->r->nfailures - 1];
+				size_t n = strlen(f->message);
+				snprintf(f->judge, sizeof(f->judge), "both");
+				snprintf(f->rule, sizeof(f->rule), "%s", x->j.last_rule);
+				snprintf(f->message + n, sizeof(f->message) - n, "; the model says %s", mn);
+			}
+			tc_judge_diverged(&x->j, x->cur_step, "its state differs from the target's");
+		} else if (!target_ok && x->r->nfailures > 0) {
+			struct tc_failure *f = &x->r->failures[x->r->nfailures - 1];
+			size_t n = strlen(f->message);
+			snprintf(f->message + n, sizeof(f->message) - n, " (the model agrees with the "
+				 "target: %s)", x->j.last_rule);
+		}
+		tc_result_tracef(x->r, "          model state %s\n", mn);
 	}
 	tc_result_tracef(x->r, "%9.3f   state %s\n", rel_ms(x, x->io->now(x->io->ctx)),
 			 x->state_reply);
@@ -916,6 +1135,7 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 	x.t0 = io->now(io->ctx);
 	x.prev_end = x.t0;
 	x.case_deadline = x.t0 + c->timeout_us;
+	tc_judge_init(&x.j, cfg->knobs, c, cfg->family, x.peer_port, x.cx.our_isn, r, x.t0);
 
 	int af = cfg->family == TC_FAMILY_V4 ? 4 : 6;
 	tc_result_tracef(r, "seed %u, our ISN %u, ports %d (target) %u (injector)\n", cfg->seed,
@@ -961,18 +1181,28 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 	 * settle window makes that deterministic for the target's immediate answers to the last
 	 * step, which would otherwise be caught or missed depending on scheduling. */
 	if (!x.errored) {
-		pump(&x, x.io->now(x.io->ctx) + SETTLE_US, NULL);
+		int64_t now = x.io->now(x.io->ctx), until = now + SETTLE_US;
+		/* Predictions the model made by now get their whole window (judge.h); later ones,
+		 * of timers still running when the case ends, are not judged. */
+		int64_t ms = tc_judge_settle(&x.j, now);
+		if (ms > until)
+			until = ms < x.case_deadline - 1 ? ms
+				: x.case_deadline - 1 > until ? x.case_deadline - 1 : until;
+		pump(&x, until, NULL);
 		for (int i = 0; i < x.qn; i++) {
 			if (is_ignored(&x, x.q[i].flags)) {
 				mark_event(&x, x.qev[i], 0, TC_TE_IGNORED);
+				model_verdict(&x, i, 0, 0, x.r->nfailures);
 				continue;
 			}
+			int nfail_before = x.r->nfailures;
 			mark_event(&x, x.qev[i], 0, TC_TE_UNEXPECTED);
 			char segtext[512], fl[16];
 			fmt_seg(&x, &x.q[i], 1, segtext, sizeof(segtext));
 			tc_flags_str(x.q[i].flags, fl, sizeof(fl));
 			fail(&x, 0, 0, "segment", "none", fl[0] ? fl : "\"\"", segtext,
 			     "unexpected segment from the target: %s", segtext);
+			model_verdict(&x, i, 0, 0, nfail_before);
 		}
 	}
 end:
@@ -981,4 +1211,8 @@ end:
 		     : x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
 	free(x.q);
 	free(x.qev);
+	free(x.qv);
+	tc_judge_summary(&x.j, r->model, sizeof(r->model));
+	if (r->model[0])
+		tc_result_tracef(r, "model: %s\n", r->model);
 }

@@ -32,6 +32,7 @@
 #define EXIT_INTR 130
 
 int tc_cmd_coverage(int argc, char **argv); /* cmd_coverage.c */
+int tc_cmd_gen(int argc, char **argv);      /* cmd_gen.c */
 
 static void usage(FILE *out)
 {
@@ -41,6 +42,7 @@ static void usage(FILE *out)
 		"       tcpconform coverage [--markdown] [--check] PATH...\n"
 		"                                          which RFC 9293 requirements the cases cite\n"
 		"       tcpconform lint [--profile P] PATH...  check cases against the reference model\n"
+		"       tcpconform gen state-event [--out DIR]  write the generated state-event matrix\n"
 		"       tcpconform report merge|compare ... merge shard results, compare runs\n"
 		"                                          (tcpconform report --help)\n"
 		"       tcpconform --help | --version\n"
@@ -50,6 +52,10 @@ static void usage(FILE *out)
 		"                        fresh network namespaces)\n"
 		"  --target tap --target-file FILE   a user-space stack on a TAP device, started by\n"
 		"                        the harness the target file names (docs/targets.md)\n"
+		"  --target remote --iface IF --host ADDR[,ADDR6] --peer ADDR[,ADDR6] --agent H:P\n"
+		"                        another host on IF's link, its agent `tcpconform-agent\n"
+		"                        --listen P` at H:P; injects only on IF, only toward --host\n"
+		"                        (or --target-file FILE with the same keys; docs/targets.md)\n"
 		"  --family F            ipv4, ipv6 or both (default: what each case says)\n"
 		"  --filter GLOB         only cases whose id matches GLOB (fnmatch)\n"
 		"  --tag TAG             only cases tagged TAG\n"
@@ -392,6 +398,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "coverage") == 0)
 		return tc_cmd_coverage(argc - 1, argv + 1);
+	if (strcmp(argv[1], "gen") == 0)
+		return tc_cmd_gen(argc - 1, argv + 1); /* cmd_gen.c: the state-event matrix */
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(argv[1], "lint") == 0)

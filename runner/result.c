@@ -163,6 +163,7 @@ int tc_result_write(int fd, const struct tc_result *r)
 	sb_int(&b, "duration_ms", r->duration_ms);
 	sb_int(&b, "seed", r->seed);
 	sb_field(&b, "reason", r->reason);
+	sb_field(&b, "model", r->model);
 	for (int i = 0; i < r->nrefs && i < TC_RESULT_MAX_REFS; i++)
 		sb_field(&b, "ref", r->refs[i]);
 	for (int i = 0; i < r->ntags && i < TC_RESULT_MAX_REFS; i++)
@@ -187,6 +188,7 @@ int tc_result_write(int fd, const struct tc_result *r)
 		sb_field(&b, "e.head", head);
 		sb_field(&b, "e.text", e->text);
 		sb_field(&b, "e.detail", e->detail);
+		sb_field(&b, "e.model", e->model);
 	}
 	sb_field(&b, "trace", r->trace ? r->trace : "");
 	sb_field(&b, "end", "");
@@ -284,6 +286,9 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 			copy_str(r->events[r->nevents - 1].text, sizeof(r->events[0].text), val);
 		else if (strcmp(key, "e.detail") == 0 && r->nevents > 0)
 			copy_str(r->events[r->nevents - 1].detail, sizeof(r->events[0].detail), val);
+		else if (strcmp(key, "e.model") == 0 && r->nevents > 0)
+			copy_str(r->events[r->nevents - 1].model, sizeof(r->events[0].model), val);
+		else if (strcmp(key, "model") == 0) copy_str(r->model, sizeof(r->model), val);
 		else if (strcmp(key, "id") == 0) copy_str(r->id, sizeof(r->id), val);
 		else if (strcmp(key, "file") == 0) copy_str(r->file, sizeof(r->file), val);
 		else if (strcmp(key, "title") == 0) copy_str(r->title, sizeof(r->title), val);

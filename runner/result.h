@@ -55,6 +55,9 @@ struct tc_tevent {
 	int status;             /* TC_TE_* status */
 	char text[224];         /* short tcpdump form of a segment, the call, or the state */
 	char detail[160];       /* e.g. "ret=0 errno=0", or the model's state/rule later */
+	/* The reference model's state after this event ("ESTABLISHED"), "abstained" or "diverged"
+	 * once it stopped judging (runner/judge.h), "" without a model. JSON: "model". */
+	char model[24];
 };
 
 struct tc_result {
@@ -78,6 +81,9 @@ struct tc_result {
 	char *trace;            /* text log of the run (sent/received segments, app calls), owned */
 	size_t trace_len, trace_cap;
 	uint32_t seed;
+	/* The reference model's note on the run (runner/judge.h): "profile P: judged every segment
+	 * and state", or "profile P: abstained: why (step N)"; "" without a model. JSON: "model". */
+	char model[256];
 };
 
 /* Appends a failure (copying *f). Returns 0, or -1 on allocation failure. */

@@ -15,6 +15,8 @@
 #include "result.h"
 #include "target.h"
 
+struct tc_knobs;
+
 struct tc_caselist {
 	struct tc_case *cases;
 	int n, cap;
@@ -32,6 +34,9 @@ struct tc_run_opts {
 	const struct tc_target_ops *target;
 	const char *target_arg;      /* target-specific argument, or NULL */
 	const char *profile;         /* matched against a case's only/except (e.g. "linux") */
+	/* The reference model's profile (--profile, runner/judge.h), the second judge of every
+	 * case; NULL: no model. Independent of `profile` above. */
+	const struct tc_knobs *knobs;
 	int family_mask;             /* TC_FAM_MASK_*; 0 = as each case says */
 	const char *filter;          /* glob on id, or NULL */
 	const char *tag;             /* or NULL */

@@ -8,6 +8,7 @@
 static const struct tc_target_ops *const targets[] = {
 	&tc_target_linux,
 	&tc_target_tap,
+	&tc_target_remote,
 };
 
 const struct tc_target_ops *tc_target_find(const char *name)

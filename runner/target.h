@@ -13,6 +13,11 @@
 #include "exec.h"
 #include "io.h"
 
+/* Set in open's *is_case_error (instead of 1) when the case cannot run on this target at all
+ * (the target lacks an address family, a setting the case needs): the case is a `skip` with
+ * open's message as the reason, not an error. */
+#define TC_OPEN_SKIP 2
+
 /* What the scheduler tells a target about the case it is opening. */
 struct tc_target_env {
 	pid_t owner_pid;          /* the runner's pid: names of leftovers carry it */
@@ -67,5 +72,6 @@ const char *tc_target_names(void);
 
 extern const struct tc_target_ops tc_target_linux;
 extern const struct tc_target_ops tc_target_tap;
+extern const struct tc_target_ops tc_target_remote;
 
 #endif

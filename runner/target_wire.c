@@ -95,12 +95,23 @@ static int agent_send(void *ctx, const char *line, char *err, size_t cap)
 	memcpy(buf, line, len);
 	buf[len] = '\n';
 	size_t off = 0;
+	/* An agent that stops reading (stopped, or a remote host gone silent) must not hold the
+	 * run: after 5 s without progress the request fails, and the case with it. */
+	int64_t stuck_since = 0;
 	while (off < len + 1) {
 		ssize_t n = write(w->ctl_wr, buf + off, len + 1 - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
+				int64_t now = tc_wire_now(NULL);
+				if (!stuck_since)
+					stuck_since = now;
+				if (now - stuck_since > 5000000) {
+					snprintf(err, cap, "the agent has not read its input for 5s");
+					free(buf);
+					return -1;
+				}
 				struct pollfd p = {.fd = w->ctl_wr, .events = POLLOUT};
 				poll(&p, 1, 100);
 				continue;
@@ -110,6 +121,7 @@ static int agent_send(void *ctx, const char *line, char *err, size_t cap)
 			return -1;
 		}
 		off += (size_t)n;
+		stuck_since = 0;
 	}
 	free(buf);
 	return 0;

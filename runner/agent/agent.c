@@ -40,6 +40,13 @@
 #define FILLER "0123456789"
 #define FILLER_LEN 10
 
+/* The most kernel settings one session may change (SYSCTL); each is restored when the session
+ * ends. */
+#define MAX_SYSCTLS 32
+
+/* Set by SIGTERM/SIGINT in --listen mode: end the session, restore, exit. */
+static volatile sig_atomic_t stop_sig;
+
 /* A call that has been issued and has not completed yet. */
 struct op {
 	struct op *next;
@@ -65,6 +72,15 @@ struct agent {
 
 	struct op *ops;  /* in issue order, which is also the order ops on one socket run in */
 	int nops;
+
+	/* SYSCTL: the values a session found before it changed them, restored (newest first)
+	 * when the session ends, however it ends short of SIGKILL. */
+	struct {
+		char key[AG_SYSCTL_KEY_MAX + 1];
+		char old[AG_SYSCTL_VALUE_MAX + 1];
+	} saved[MAX_SYSCTLS];
+	int nsaved;
+	int no_sysctl;   /* --no-sysctl: SYSCTL is refused */
 
 	struct ag_request rq;  /* ~33 KiB: kept here rather than on the stack */
 	char line[AG_MAX_LINE + 1];
@@ -716,6 +732,74 @@ static void do_state(struct agent *a, const struct ag_request *rq)
 	reply_ok(a, rq->tag, rest);
 }
 
+/* Whether err (from tc_agent_sysctl_get/set) says the setting is not available here. */
+static int sysctl_unavailable(const char *err)
+{
+	return strncmp(err, "unsupported", 11) == 0 || strncmp(err, "no such", 7) == 0;
+}
+
+/*
+ * SYSCTL key=K value=V: saves K's current value the first time the session touches K, then
+ * writes V. Only net.* keys: with --listen anyone who reaches the port can send requests, and
+ * the network stack's settings are all a conformance case needs.
+ */
+static void do_sysctl(struct agent *a, const struct ag_request *rq)
+{
+	char err[512], old[AG_SYSCTL_VALUE_MAX + 1];
+	int slot = -1;
+	if (a->no_sysctl) {
+		reply_err(a, rq->tag, "UNSUPPORTED", "SYSCTL is disabled on this agent (--no-sysctl)");
+		return;
+	}
+	if (strncmp(rq->sysctl_key, "net.", 4) != 0) {
+		reply_err(a, rq->tag, "UNSUPPORTED", "%s: this agent changes only net.* settings",
+			  rq->sysctl_key);
+		return;
+	}
+	if (tc_agent_sysctl_get(rq->sysctl_key, old, sizeof(old), err, sizeof(err)) != 0) {
+		reply_err(a, rq->tag, sysctl_unavailable(err) ? "UNSUPPORTED" : "INTERNAL", "%s", err);
+		return;
+	}
+	for (int i = 0; i < a->nsaved; i++)
+		if (strcmp(a->saved[i].key, rq->sysctl_key) == 0)
+			slot = i;
+	if (slot < 0) {
+		if (a->nsaved >= MAX_SYSCTLS) {
+			reply_err(a, rq->tag, "BADSTATE", "more than %d settings in one session",
+				  MAX_SYSCTLS);
+			return;
+		}
+		slot = a->nsaved;
+		snprintf(a->saved[slot].key, sizeof(a->saved[slot].key), "%s", rq->sysctl_key);
+		snprintf(a->saved[slot].old, sizeof(a->saved[slot].old), "%s", old);
+	}
+	if (tc_agent_sysctl_set(rq->sysctl_key, rq->sysctl_value, err, sizeof(err)) != 0) {
+		reply_err(a, rq->tag, sysctl_unavailable(err) ? "UNSUPPORTED" : "INTERNAL", "%s", err);
+		return;
+	}
+	if (slot == a->nsaved)
+		a->nsaved++;
+	/* The old value as a protocol value: its spaces as ','. */
+	for (char *p = old; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	out_start(a);
+	out_add(a, "%s OK%s%s", rq->tag, old[0] ? " old=" : "", old);
+	out_send(a);
+}
+
+/* Puts back every setting the session changed, the last changed first. */
+static void restore_sysctls(struct agent *a)
+{
+	for (int i = a->nsaved - 1; i >= 0; i--) {
+		char err[512];
+		if (tc_agent_sysctl_set(a->saved[i].key, a->saved[i].old, err, sizeof(err)) != 0)
+			fprintf(stderr, "tcpconform-agent: cannot restore %s: %s\n", a->saved[i].key,
+				err);
+	}
+	a->nsaved = 0;
+}
+
 static void handle_line(struct agent *a, const char *line, size_t len, int overlong)
 {
 	struct ag_request *rq = &a->rq;
@@ -738,6 +822,9 @@ static void handle_line(struct agent *a, const char *line, size_t len, int overl
 	case AG_V_QUIT:
 		reply_ok(a, rq->tag, "");
 		a->quit = 1;
+		return;
+	case AG_V_SYSCTL:
+		do_sysctl(a, rq);
 		return;
 	case AG_V_CONFIG:
 		if (a->configured && rq->family != a->family &&
@@ -823,7 +910,7 @@ static void session(struct agent *a)
 	out_add(a, "HELLO tcpconform-agent %d os=%s", AG_PROTO_VERSION, tc_agent_os);
 	out_send(a);
 
-	while (!a->quit && !a->dead && !a->eof) {
+	while (!a->quit && !a->dead && !a->eof && !stop_sig) {
 		size_t n = 1;
 		int r;
 		if (cap < (size_t)a->nops + 1) {
@@ -876,6 +963,7 @@ static void agent_reset(struct agent *a)
 	if (a->pre >= 0)
 		close(a->pre);
 	a->listener = a->conn = a->pre = -1;
+	restore_sysctls(a);
 	a->configured = 0;
 	a->dead = a->eof = 0;
 	a->linelen = 0;
@@ -910,7 +998,7 @@ static int serve(struct agent *a, int port)
 		return 1;
 	}
 	(void)fcntl(lfd, F_SETFD, FD_CLOEXEC);
-	while (!a->quit) {
+	while (!a->quit && !stop_sig) {
 		int cfd = accept(lfd, NULL, NULL);
 		if (cfd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -929,14 +1017,21 @@ static int serve(struct agent *a, int port)
 	return 0;
 }
 
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_sig = 1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcpconform-agent [--listen PORT]\n"
+		"usage: tcpconform-agent [--listen PORT] [--no-sysctl]\n"
 		"Performs socket calls and reports TCP state for tcpconform, speaking protocol %d\n"
 		"(docs/agent-protocol.md) on stdin/stdout, or with --listen on one TCP control\n"
 		"connection at a time on PORT (trusted networks only: there is no authentication).\n"
 		"  --listen PORT  serve control connections on TCP PORT\n"
+		"  --no-sysctl    refuse SYSCTL requests (kernel settings of net.*)\n"
 		"  --help         this text\n"
 		"  --version      version and protocol version\n",
 		AG_PROTO_VERSION);
@@ -958,6 +1053,10 @@ int main(int argc, char **argv)
 			printf("tcpconform-agent %s (protocol %d, %s)\n", TC_VERSION, AG_PROTO_VERSION,
 			       tc_agent_os);
 			return 0;
+		}
+		if (strcmp(arg, "--no-sysctl") == 0) {
+			a.no_sysctl = 1;
+			continue;
 		}
 		if (strncmp(arg, "--listen=", 9) == 0)
 			val = arg + 9;
@@ -985,6 +1084,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	a.listener = a.conn = a.pre = -1;
 	if (port > 0) {
+		/* Stopping a listening agent must still put back the settings of the session in
+		 * progress: the handler only flags, and without SA_RESTART poll and accept return
+		 * EINTR, so the loops see the flag and the normal reset runs. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 		rc = serve(&a, (int)port);
 	} else {
 		a.in_fd = 0;

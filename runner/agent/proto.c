@@ -57,11 +57,12 @@ static const char *const call_keys[AG_C_COUNT][5] = {
 
 static const char *const verb_names[] = {
 	[AG_V_CONFIG] = "CONFIG", [AG_V_CALL] = "CALL", [AG_V_STATE] = "STATE",
-	[AG_V_PING] = "PING", [AG_V_QUIT] = "QUIT",
+	[AG_V_PING] = "PING", [AG_V_QUIT] = "QUIT", [AG_V_SYSCTL] = "SYSCTL",
 };
 
 static const char *const config_keys[] = {"family", "local", "port", "peer", "peer_port", NULL};
 static const char *const no_keys[] = {NULL};
+static const char *const sysctl_keys[] = {"key", "value", NULL};
 
 static const char *const opt_names[AG_O_COUNT] = {
 	[AG_O_SO_LINGER] = "SO_LINGER",
@@ -343,6 +344,56 @@ static int parse_config(const struct tok *f, int nf, struct ag_request *rq, char
 	return parse_addr(*peer, *pport, rq->family, &rq->peer, "peer", err, cap);
 }
 
+/*
+ * SYSCTL key=NAME value=VALUE. The key is checked here rather than by the agent because a key is
+ * turned into a path (/proc/sys/...): dotted components of letters, digits, '_' and '-', none
+ * empty, so no component can be ".." or climb out of the tree.
+ */
+static int parse_sysctl(const struct tok *f, int nf, struct ag_request *rq, char *err,
+			size_t cap)
+{
+	struct kv kv[MAX_FIELDS];
+	int nkv;
+	const struct tok *key, *val;
+	if (split_kv(f, nf, 2, sysctl_keys, "SYSCTL", kv, &nkv, err, cap) != 0)
+		return -1;
+	for (const char *const *k = sysctl_keys; *k; k++)
+		if (find(kv, nkv, *k) == NULL) {
+			seterr(err, cap, "SYSCTL: missing key \"%s\"", *k);
+			return -1;
+		}
+	key = find(kv, nkv, "key");
+	val = find(kv, nkv, "value");
+	if (key->n > AG_SYSCTL_KEY_MAX) {
+		seterr(err, cap, "SYSCTL: key \"%.*s%s\" longer than %d bytes", qlen(*key), key->p,
+		       qdots(*key), AG_SYSCTL_KEY_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < key->n; i++) {
+		char c = key->p[i];
+		int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c == '-';
+		int dot_ok = c == '.' && i > 0 && i + 1 < key->n && key->p[i - 1] != '.';
+		if (!word && !dot_ok) {
+			seterr(err, cap, "SYSCTL: bad key \"%.*s%s\" (want dotted words of letters, "
+			       "digits, '_' and '-', e.g. net.ipv4.tcp_rfc1337)", qlen(*key), key->p,
+			       qdots(*key));
+			return -1;
+		}
+	}
+	if (val->n > AG_SYSCTL_VALUE_MAX) {
+		seterr(err, cap, "SYSCTL: value longer than %d bytes", AG_SYSCTL_VALUE_MAX);
+		return -1;
+	}
+	memcpy(rq->sysctl_key, key->p, key->n);
+	rq->sysctl_key[key->n] = '\0';
+	/* Fields cannot hold spaces; ',' separates the numbers of a multi-number value. */
+	for (size_t i = 0; i < val->n; i++)
+		rq->sysctl_value[i] = val->p[i] == ',' ? ' ' : val->p[i];
+	rq->sysctl_value[val->n] = '\0';
+	return 0;
+}
+
 static int parse_opt(struct tok t, enum ag_opt *out)
 {
 	for (int i = 0; i < AG_O_COUNT; i++)
@@ -571,6 +622,10 @@ int ag_parse(const char *line, size_t len, struct ag_request *rq, char *err, siz
 	if (tok_is(f[1], "CALL")) {
 		rq->verb = AG_V_CALL;
 		return parse_call(f, nf, rq, err, cap);
+	}
+	if (tok_is(f[1], "SYSCTL")) {
+		rq->verb = AG_V_SYSCTL;
+		return parse_sysctl(f, nf, rq, err, cap);
 	}
 	if (tok_is(f[1], "STATE"))
 		rq->verb = AG_V_STATE;

@@ -26,7 +26,13 @@
 /* The tag used in an ERR reply to a line whose own tag could not be read. */
 #define AG_TAG_UNKNOWN "*"
 
-enum ag_verb { AG_V_CONFIG, AG_V_CALL, AG_V_STATE, AG_V_PING, AG_V_QUIT };
+/* AG_V_SYSCTL was added after version 1 shipped, compatibly (docs/agent-protocol.md,
+ * "Versioning"): an agent without it answers ERR BADREQ. */
+enum ag_verb { AG_V_CONFIG, AG_V_CALL, AG_V_STATE, AG_V_PING, AG_V_QUIT, AG_V_SYSCTL };
+
+/* SYSCTL: the longest key and value (the value as sent: ',' stands for a space). */
+#define AG_SYSCTL_KEY_MAX 127
+#define AG_SYSCTL_VALUE_MAX 255
 
 enum ag_call {
 	AG_C_LISTEN,
@@ -84,6 +90,11 @@ struct ag_request {
 	enum ag_opt opt;   /* setsockopt / getsockopt */
 	int value[2];      /* setsockopt */
 	int nvalue;        /* how many of value[] were given; always the option's arity */
+
+	/* SYSCTL: a dotted key of letters, digits, '_' and '-' (net.ipv4.tcp_rfc1337), and the
+	 * value with each ',' already turned into a space (multi-number values like tcp_rmem). */
+	char sysctl_key[AG_SYSCTL_KEY_MAX + 1];
+	char sysctl_value[AG_SYSCTL_VALUE_MAX + 1];
 	uint8_t data[AG_DATA_MAX];
 };
 

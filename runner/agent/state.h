@@ -1,8 +1,10 @@
 /*
  * state.h - the per-OS part of the agent: where a TCP connection's state comes from.
  *
- * Each OS supplies one implementation file (state_linux.c: sock_diag netlink; state_other.c:
- * TCP_INFO where the OS has it). The agent itself (agent.c) is portable POSIX and only calls
+ * Each OS supplies one implementation file: state_linux.c (sock_diag netlink; /proc/sys),
+ * state_freebsd.c (the net.inet.tcp.pcblist table; TCP_INFO), state_darwin.c (TCP_CONNECTION_INFO
+ * / TCP_INFO on the open socket), state_other.c (everything else: state of the open socket where
+ * a TCP_INFO exists, no table). Each file compiles to nothing on the other systems. The agent itself (agent.c) is portable POSIX and only calls
  * these functions.
  */
 #ifndef TC_AGENT_STATE_H
@@ -34,5 +36,16 @@ int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_s
  * tc_agent_state is unsupported. Returns an enum tc_state, or -1 with a message in err.
  */
 int tc_agent_state_fd(int fd, char *err, size_t cap);
+
+/*
+ * Kernel settings for the SYSCTL verb (docs/agent-protocol.md). key is already checked by the
+ * parser (dotted words, no "..", no '/'). tc_agent_sysctl_get copies the current value into out
+ * (whitespace runs as single spaces, no trailing newline); tc_agent_sysctl_set writes value.
+ * Both return 0, or -1 with a message in err that starts with "unsupported" when this OS (or
+ * this agent's port to it) cannot set kernel settings, and with "no such sysctl" when the key
+ * does not exist.
+ */
+int tc_agent_sysctl_get(const char *key, char *out, size_t cap, char *err, size_t ecap);
+int tc_agent_sysctl_set(const char *key, const char *value, char *err, size_t ecap);
 
 #endif

@@ -10,6 +10,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -188,6 +189,88 @@ int tc_agent_state_fd(int fd, char *err, size_t cap)
 		return -1;
 	}
 	return map_state(ti.tcpi_state, err, cap);
+}
+
+/* /proc/sys/KEY with the dots as slashes; the parser allowed no '/' and no empty component. */
+static int sysctl_path(const char *key, char *path, size_t cap, char *err, size_t ecap)
+{
+	int n = snprintf(path, cap, "/proc/sys/%s", key);
+	if (n < 0 || (size_t)n >= cap) {
+		snprintf(err, ecap, "sysctl %s: name too long", key);
+		return -1;
+	}
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	return 0;
+}
+
+int tc_agent_sysctl_get(const char *key, char *out, size_t cap, char *err, size_t ecap)
+{
+	char path[256], buf[1024];
+	size_t n = 0, o = 0;
+	ssize_t r;
+	int fd;
+	if (cap == 0 || sysctl_path(key, path, sizeof(path), err, ecap) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, ecap, "%s %s: %s", errno == ENOENT ? "no such sysctl" : "sysctl", key,
+			 strerror(errno));
+		return -1;
+	}
+	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, ecap, "sysctl %s: read: %s", key, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	/* Multi-number values come tab-separated with a newline: one space between words. */
+	for (size_t i = 0; i < n; i++) {
+		int ws = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n';
+		if (ws && (o == 0 || out[o - 1] == ' '))
+			continue;
+		if (o + 1 >= cap) {
+			snprintf(err, ecap, "sysctl %s: value longer than %zu bytes", key, cap - 1);
+			return -1;
+		}
+		out[o++] = ws ? ' ' : buf[i];
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+int tc_agent_sysctl_set(const char *key, const char *value, char *err, size_t ecap)
+{
+	char path[256];
+	size_t len = strlen(value);
+	ssize_t w;
+	int fd, e;
+	if (sysctl_path(key, path, sizeof(path), err, ecap) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, ecap, "%s %s: %s", errno == ENOENT ? "no such sysctl" : "sysctl", key,
+			 strerror(errno));
+		return -1;
+	}
+	/* One write: the kernel parses a sysctl value from a single write call. */
+	w = write(fd, value, len);
+	e = errno;
+	close(fd);
+	if (w != (ssize_t)len) {
+		snprintf(err, ecap, "sysctl %s: cannot set it to '%s': %s", key, value,
+			 w < 0 ? strerror(e) : "short write");
+		return -1;
+	}
+	return 0;
 }
 
 #endif /* __linux__ */

@@ -32,6 +32,8 @@ void tc_knobs_rfc9293(struct tc_knobs *k)
 	k->rfc5961_rst = k->rfc5961_syn = k->rfc5961_ack = 1;
 	k->challenge_ack_interval_us = 0;
 	k->rst_rcv_nxt_minus_one = 0;
+	k->seq_right_edge_inclusive = 0;
+	k->no_ack_dropped_first = 0;
 	k->rfc1337 = 0;
 	k->syn_opts = TC_OBIT(TC_OPT_MSS);
 	k->syn_opts_maybe = TC_OBIT(TC_OPT_SACK_OK) | TC_OBIT(TC_OPT_TS) | TC_OBIT(TC_OPT_WSCALE);
@@ -356,13 +358,16 @@ static void output(struct tc_model *m, struct tc_mout *o, int64_t now)
 			return;
 		}
 		int hold = m->k.nagle_minshall ? lt(m->snd_una, m->small_end) : m->snd_nxt != m->snd_una;
+		int last = n == unsent;
+		/* nagle_fin_push: the segment that can carry the queued FIN is not held. */
+		if (m->k.nagle_fin_push && last && m->fin_queued)
+			hold = 0;
 		if (n < mss && m->k.nagle && !m->nodelay && hold) {
 			/* RFC 9293 3.7.4 / RFC 1122 4.2.3.4: hold a small segment while data is
 			 * unacknowledged. */
 			rulef(o, "RFC 9293 3.7.4 (Nagle, SHLD-7): %u bytes held while data is unacknowledged", n);
 			return;
 		}
-		int last = n == unsent;
 		uint8_t fl = TC_F_ACK | (last ? TC_F_PSH : 0);
 		int with_fin = last && m->fin_queued;
 		if (with_fin)
@@ -370,8 +375,13 @@ static void output(struct tc_model *m, struct tc_mout *o, int64_t now)
 		struct tc_mseg *g = emit(m, o, fl, m->snd_nxt, m->rcv_nxt, now,
 					 with_fin ? "RFC 9293 3.10.4 CLOSE: queued data then FIN"
 						  : "RFC 9293 3.10.2 SEND: segmentize the buffer and send it");
-		if (!g)
+		if (!g) {
+			/* More segments at once than a prediction holds: a real stack would be held
+			 * back by its congestion window (RFC 5681 3.1), which is not modelled. */
+			lose(m, o, "more segments in one burst than the model predicts (the congestion "
+				   "window is not modelled)");
 			return;
+		}
 		g->len = n;
 		memcpy(g->data, m->sbuf + sent, n > TC_MAX_PAYLOAD ? TC_MAX_PAYLOAD : n);
 		if (n < mss)
@@ -389,8 +399,12 @@ static void output(struct tc_model *m, struct tc_mout *o, int64_t now)
 		arm_rtx(m, now);
 	}
 	if (m->fin_queued && !m->fin_sent) {
-		emit(m, o, TC_F_FIN | TC_F_ACK, m->snd_nxt, m->rcv_nxt, now,
-		     "RFC 9293 3.10.4 CLOSE: form a FIN segment and send it");
+		if (!emit(m, o, TC_F_FIN | TC_F_ACK, m->snd_nxt, m->rcv_nxt, now,
+			  "RFC 9293 3.10.4 CLOSE: form a FIN segment and send it")) {
+			lose(m, o, "more segments in one burst than the model predicts (the congestion "
+				   "window is not modelled)");
+			return;
+		}
 		m->snd_nxt++;
 		m->fin_sent = 1;
 		m->t_delack = 0;
@@ -416,6 +430,20 @@ static void retransmit(struct tc_model *m, struct tc_mout *o, int64_t now)
 		g->len = n;
 		memcpy(g->data, m->sbuf, n > TC_MAX_PAYLOAD ? TC_MAX_PAYLOAD : n);
 	}
+}
+
+/* Linux tcp_model_timeout(): R2 as the time the retransmissions would take with the minimum
+ * RTO doubling each time (linear once it reaches the maximum), counted from the first
+ * retransmission. */
+static int64_t retries_budget(const struct tc_model *m)
+{
+	int64_t base = m->k.rto_min_us > 0 ? m->k.rto_min_us : 1;
+	int thresh = 0, r = m->k.data_retries;
+	while (thresh < 30 && (base << (thresh + 1)) <= m->k.rto_max_us)
+		thresh++;
+	if (r <= thresh)
+		return ((2LL << r) - 1) * base;
+	return ((2LL << thresh) - 1) * base + (int64_t)(r - thresh) * m->k.rto_max_us;
 }
 
 static void fire_rtx(struct tc_model *m, struct tc_mout *o, int64_t now)
@@ -446,7 +474,10 @@ static void fire_rtx(struct tc_model *m, struct tc_mout *o, int64_t now)
 		emit_syn(m, o, now, 1, "RFC 9293 3.8.1 / RFC 6298 5.4: SYN-ACK retransmission (backed-off RTO)");
 		break;
 	default:
-		if (m->nrtx > m->k.data_retries) {
+		if (m->nrtx == 1)
+			m->first_rtx = now;
+		if (m->k.retries_time ? m->nrtx > 1 && now - m->first_rtx >= retries_budget(m)
+				      : m->nrtx > m->k.data_retries) {
 			m->timed_out = 1;
 			set_state(m, TC_ST_CLOSED, o);
 			rulef(o, "RFC 9293 3.8.3 (R2): retransmissions exhausted, the connection is closed");
@@ -549,12 +580,13 @@ static void unblock(struct tc_model *m, struct tc_mout *o)
 				continue;
 			} else if (m->fin_rcvd) {
 				fin = 1, err = "0";
+				m->fin_read = 1;
 			} else if (m->reset || m->timed_out) {
+				/* The socket's error is reported once (Linux sock_error() clears sk_err),
+				 * then read returns end of file, for a reset and a time-out alike. */
 				fin = 1, ret = -1;
-				if (m->timed_out)
-					err = "ETIMEDOUT";
-				else if (!m->reset_reported)
-					err = "ECONNRESET", m->reset_reported = 1;
+				if (!m->reset_reported)
+					err = m->timed_out ? "ETIMEDOUT" : "ECONNRESET", m->reset_reported = 1;
 				else
 					err = "0", ret = 0;
 			}
@@ -675,7 +707,7 @@ static void on_listen(struct tc_model *m, const struct tc_seg *s, int64_t now, s
 	m->ever_conn = 1;
 	m->passive = 1;
 	m->accepted = m->orphan = m->reset = m->reset_reported = m->refused = m->timed_out = 0;
-	m->fin_rcvd = m->fin_queued = m->fin_sent = 0;
+	m->fin_rcvd = m->fin_queued = m->fin_sent = m->fin_read = 0;
 	m->rbuf_len = m->sbuf_len = 0;
 	m->irs = s->seq;
 	m->irs_known = 1;
@@ -709,9 +741,13 @@ static void on_syn_sent(struct tc_model *m, const struct tc_seg *s, int64_t now,
 	if (s->flags & TC_F_ACK) {
 		if (le(s->ack, m->iss) || lt(m->snd_nxt, s->ack)) {
 			if (s->flags & TC_F_RST) {
+				if (m->k.syn_sent_bad_ack_resend && m->nrtx == 0)
+					m->t_rtx = now + 1000;
 				rulef(o, "RFC 9293 3.10.7.3 first: unacceptable ACK on a RST, drop it");
 				return;
 			}
+			if (m->k.syn_sent_bad_ack_resend && m->nrtx == 0)
+				m->t_rtx = now + 1000; /* Linux: retransmit the SYN at once */
 			struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now,
 						 "RFC 9293 3.10.7.3 first: unacceptable ACK in SYN-SENT, send "
 						 "<SEQ=SEG.ACK><CTL=RST>");
@@ -776,14 +812,18 @@ static void on_syn_sent(struct tc_model *m, const struct tc_seg *s, int64_t now,
 	m->t_rtx = now + m->rto;
 }
 
-/* RFC 9293 Table 6, the acceptability test. */
-static int acceptable(const struct tc_model *m, uint32_t seq, uint32_t len)
+/* RFC 9293 Table 6, the acceptability test. right_incl: the profile lets a segment start at
+ * RCV.NXT+RCV.WND (seq_right_edge_inclusive, where it applies). */
+static int acceptable(const struct tc_model *m, uint32_t seq, uint32_t len, int right_incl)
 {
 	uint32_t wnd = m->rcv_wnd;
 	uint32_t right = m->rcv_nxt + wnd;
 #if TC_MODEL_MUTATE == 4
 	right++;
 #endif
+	/* Profile knob: the first sequence number past the window passes (Linux). */
+	if (right_incl)
+		right++;
 	if (len == 0) {
 		if (wnd == 0)
 			return seq == m->rcv_nxt;
@@ -831,13 +871,11 @@ static void on_fin_state(struct tc_model *m, struct tc_mout *o, int64_t now)
 		set_state(m, TC_ST_CLOSE_WAIT, o);
 		break;
 	case TC_ST_FIN_WAIT_1:
-		if (m->fin_sent && m->snd_una == m->snd_nxt) {
-			set_state(m, TC_ST_TIME_WAIT, o);
-			m->t_rtx = m->t_fw2 = m->t_ka = 0;
-			m->t_tw = now + m->k.time_wait_us;
-		} else {
-			set_state(m, TC_ST_CLOSING, o);
-		}
+		/* "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT ...;
+		 * otherwise, enter the CLOSING state." The fifth check runs first and has already
+		 * moved a FIN-WAIT-1 whose FIN is acknowledged to FIN-WAIT-2 (handled below), so
+		 * here the FIN is not acknowledged. */
+		set_state(m, TC_ST_CLOSING, o);
 		break;
 	case TC_ST_FIN_WAIT_2:
 #if TC_MODEL_MUTATE == 3
@@ -847,24 +885,135 @@ static void on_fin_state(struct tc_model *m, struct tc_mout *o, int64_t now)
 		m->t_rtx = m->t_fw2 = m->t_ka = 0;
 		m->t_tw = now + m->k.time_wait_us;
 		break;
-	case TC_ST_TIME_WAIT:
-		m->t_tw = now + m->k.time_wait_us; /* "Restart the 2 MSL time-wait timeout." */
-		break;
-	default:
-		break;
 	}
+	/* CLOSE-WAIT, CLOSING and LAST-ACK remain (the caller does not come here for them);
+	 * TIME-WAIT never gets here: its fifth check acknowledges the FIN and returns. */
 }
 
 static const char *stname(int st) { return tc_state_name(st); }
+
+/* The states Linux handles with a full socket and tcp_sequence(): not SYN-RECEIVED of a passive
+ * open (a request socket, tcp_check_req()) and not TIME-WAIT (a timewait socket). */
+static int full_socket(int st)
+{
+	return st == TC_ST_ESTABLISHED || st == TC_ST_FIN_WAIT_1 || st == TC_ST_FIN_WAIT_2 ||
+	       st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK;
+}
+
+/* Profile knob time_wait_exact_only: TIME-WAIT as Linux's tcp_timewait_state_process() runs
+ * it (model.h). A SYN that may reopen the connection was dealt with before (time_wait_reopen). */
+static void time_wait_exact(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	uint32_t len = seg_len(s);
+	if (s->seq == m->rcv_nxt && (len == 0 || (s->flags & TC_F_RST))) {
+		if (!(s->flags & TC_F_RST)) {
+			m->t_tw = now + m->k.time_wait_us;
+			rulef(o, "knob time_wait_exact_only (Linux tcp_timewait_state_process): a bare "
+				 "segment at RCV.NXT in TIME-WAIT is taken silently, the timer restarts");
+		} else if (m->k.rfc1337) {
+			rulef(o, "RFC 1337 section 3 (profile rfc1337): RST in TIME-WAIT ignored");
+		} else {
+			set_state(m, TC_ST_CLOSED, o);
+			rulef(o, "RFC 9293 3.10.7.4 second check in TIME_WAIT: RST at RCV.NXT (RFC 5961 "
+				 "3.2 (2)), enter CLOSED");
+		}
+		return;
+	}
+	if (s->flags & TC_F_RST) {
+		rulef(o, "knob time_wait_exact_only (Linux tcp_timewait_state_process): a RST not "
+			 "at RCV.NXT in TIME-WAIT is ignored");
+		return;
+	}
+	if (s->flags & TC_F_ACK)
+		m->t_tw = now + m->k.time_wait_us;
+	/* tcp_timewait_check_oow_rate_limit(): the throttle spares segments with data or a FIN. */
+	const char *r = "Linux tcp_timewait_state_process (knob time_wait_exact_only): ACK any "
+			"other segment in TIME-WAIT";
+	if (len == 0 || (s->flags & TC_F_SYN))
+		emit_limited_ack(m, o, now, r);
+	else
+		emit_ack(m, o, now, r);
+}
+
+/* Profile knob syn_recv_request_sock: what Linux's tcp_check_req() decides before the checks
+ * of RFC 9293 3.10.7.4 (model.h). Returns 1 when it decided the segment. */
+static int syn_recv_reqsk(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
+{
+	if ((s->flags & (TC_F_SYN | TC_F_ACK | TC_F_RST)) == TC_F_SYN && s->seq == m->irs) {
+		/* "Check for pure retransmitted SYN": the SYN-ACK again, throttled like an
+		 * out-of-window ACK (tcp_oow_rate_limited), and its timer restarts. */
+		int64_t iv = m->k.challenge_ack_interval_us;
+		if (iv > 0 && m->last_challenge >= 0 && now - m->last_challenge < iv) {
+			rulef(o, "knob syn_recv_request_sock (Linux tcp_check_req): the peer's SYN again, "
+				 "the SYN-ACK is suppressed by the throttle");
+			return 1;
+		}
+		m->last_challenge = now;
+		emit_syn(m, o, now, 1, "knob syn_recv_request_sock (Linux tcp_check_req): the peer's "
+				       "SYN again in SYN-RECEIVED, send the SYN-ACK again");
+		m->t_rtx = now + m->rto;
+		return 1;
+	}
+	if ((s->flags & TC_F_ACK) && m->iss_known && s->ack != m->iss + 1) {
+		/* The request socket hands the segment to the listener, which resets an ACK
+		 * (never a RST) with <SEQ=SEG.ACK><CTL=RST>; the request stays. */
+		if (s->flags & TC_F_RST) {
+			rulef(o, "knob syn_recv_request_sock (Linux tcp_check_req): RST with an ACK other "
+				 "than ISS+1, dropped");
+			return 1;
+		}
+		struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now,
+					 "knob syn_recv_request_sock (Linux tcp_check_req): SEG.ACK is not "
+					 "ISS+1, the listener sends <SEQ=SEG.ACK><CTL=RST>");
+		if (g)
+			g->opt_must = g->opt_maybe = 0;
+		return 1;
+	}
+	return 0;
+}
 
 static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, struct tc_mout *o)
 {
 	char r[TC_MODEL_RULE];
 	int st = m->state;
 	uint32_t len = seg_len(s);
-	uint32_t tsval;
+	uint32_t tsval = 0;
 	int has_ts = seg_ts(s, &tsval);
 
+	if (m->k.time_wait_reopen && m->listening && st == TC_ST_TIME_WAIT &&
+	    (s->flags & TC_F_SYN) && !(s->flags & (TC_F_ACK | TC_F_RST)) && lt(m->rcv_nxt, s->seq)) {
+		/* RFC 1122 4.2.2.13 (RFC 6191): a TCP MAY accept a new SYN with a higher sequence
+		 * number in TIME-WAIT and reopen the connection (Linux tcp_timewait_state_process
+		 * does, before any window check). A second incarnation is beyond the model. Only a
+		 * listener can take the new connection: without one there is nothing to reopen,
+		 * and the SYN is an ordinary TIME-WAIT segment (Linux answers it with an ACK). */
+		lose(m, o, "a new SYN in TIME-WAIT (RFC 1122 4.2.2.13 MAY reopen) is not modelled");
+		return;
+	}
+	/* RFC 9293 Figure 7 (simultaneous open): in SYN-RECEIVED the peer's SYN-ACK repeats its
+	 * SYN (SEG.SEQ = IRS) and acknowledges ours; it completes the connection, although the
+	 * Table 6 test alone would find a segment ending at RCV.NXT-1 unacceptable. */
+	if (st == TC_ST_SYN_RECEIVED && m->simopen && (s->flags & (TC_F_SYN | TC_F_ACK | TC_F_RST)) ==
+	    (TC_F_SYN | TC_F_ACK) && s->seq == m->irs && lt(m->snd_una, s->ack) && le(s->ack, m->snd_nxt)) {
+		if (m->rtt_start && m->nrtx == 0)
+			rto_sample(m, now - m->rtt_start);
+		m->rtt_start = 0;
+		m->snd_una = s->ack;
+		m->t_rtx = 0;
+		m->nrtx = 0;
+		m->snd_wnd = s->win; /* RFC 7323 2.2: a SYN's window is not scaled */
+		if (m->snd_wnd > m->max_snd_wnd)
+			m->max_snd_wnd = m->snd_wnd;
+		m->snd_wl1 = s->seq;
+		m->snd_wl2 = s->ack;
+		set_state(m, TC_ST_ESTABLISHED, o);
+		emit_ack(m, o, now, "RFC 9293 3.5 Figure 7 (simultaneous open): the peer's SYN-ACK in "
+				    "SYN-RECEIVED acknowledges our SYN, enter ESTABLISHED and send an ACK");
+		ka_rearm(m, now);
+		unblock(m, o);
+		output(m, o, now);
+		return;
+	}
 	/* RFC 7323 5.3 (PAWS), before the sequence check: an older TSval is dropped and ACKed. */
 	if (m->k.paws && m->ts_ok && has_ts && !(s->flags & TC_F_RST) && lt(tsval, m->ts_recent)) {
 		snprintf(r, sizeof(r), "RFC 7323 5.3 R1 (PAWS) in %s: TSval older than TS.Recent, send "
@@ -872,8 +1021,41 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 		emit_ack(m, o, now, r);
 		return;
 	}
+	if (m->k.time_wait_exact_only && st == TC_ST_TIME_WAIT) {
+		time_wait_exact(m, s, now, o);
+		return;
+	}
+	int reqsk = m->k.syn_recv_request_sock && st == TC_ST_SYN_RECEIVED && m->passive && !m->simopen;
+	if (reqsk && syn_recv_reqsk(m, s, now, o))
+		return;
+	/* Linux tcp_validate_incoming() / tcp_reset_check(): a RST at RCV.NXT-1 in CLOSE-WAIT,
+	 * LAST-ACK or CLOSING (where the peer's FIN advanced RCV.NXT) fails the sequence check but
+	 * is accepted all the same, as if it were at RCV.NXT. */
+	int rst_minus_one = (s->flags & TC_F_RST) && m->k.rst_rcv_nxt_minus_one &&
+			    s->seq == m->rcv_nxt - 1 &&
+			    (st == TC_ST_CLOSE_WAIT || st == TC_ST_LAST_ACK || st == TC_ST_CLOSING);
+	/* Profile knob (Linux): without ACK, RST or SYN the segment is dropped before the first
+	 * check, in the states a full socket handles. */
+	if (m->k.no_ack_dropped_first && !(s->flags & (TC_F_ACK | TC_F_RST | TC_F_SYN)) &&
+	    st != TC_ST_SYN_RECEIVED && st != TC_ST_TIME_WAIT) {
+		rulef(o, "RFC 9293 3.10.7.4 fifth check in %s: ACK bit off, drop the segment (before "
+			 "the sequence check: profile knob no_ack_dropped_first)", stname(st));
+		return;
+	}
+	/* Knob seq_end_at_rcv_nxt: a segment ending exactly at RCV.NXT passes (Linux counts its
+	 * FIN or SYN in the end); knob rcv_queue_end_check: one whose data sticks out of the
+	 * window fails while the receive queue holds something (model.h). */
+	int end_ok = m->k.seq_end_at_rcv_nxt && full_socket(st) && len > 0 &&
+		     !(s->flags & TC_F_RST) && s->seq + len == m->rcv_nxt;
+	/* The receive queue: unread data or an unread FIN, until CLOSE purges it (tcp_close). */
+	int queue_full = !m->orphan && (m->rbuf_len > 0 || (m->fin_rcvd && !m->fin_read));
+	int sticks_out = m->k.rcv_queue_end_check && full_socket(st) && queue_full &&
+			 lt(m->rcv_nxt + m->rcv_wnd, s->seq + (uint32_t)s->payload_len +
+			    !!(s->flags & TC_F_SYN));
+	/* tcp_in_window() of a request socket takes the right edge only without sequence space. */
+	int right_incl = m->k.seq_right_edge_inclusive && !(reqsk && len > 0);
 	/* First: sequence number. */
-	if (!acceptable(m, s->seq, len)) {
+	if (!rst_minus_one && (sticks_out || !(end_ok || acceptable(m, s->seq, len, right_incl)))) {
 		if (s->flags & TC_F_RST) {
 			rulef(o, "RFC 9293 3.10.7.4 first check / RFC 5961 3.2 (1) in %s: RST outside "
 				 "the window, drop it silently", stname(st));
@@ -894,10 +1076,7 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 
 	/* Second: RST. */
 	if (s->flags & TC_F_RST) {
-		int exact = s->seq == m->rcv_nxt;
-		if (!exact && m->k.rst_rcv_nxt_minus_one && s->seq == m->rcv_nxt - 1 &&
-		    (st == TC_ST_CLOSE_WAIT || st == TC_ST_LAST_ACK || st == TC_ST_CLOSING))
-			exact = 1;
+		int exact = s->seq == m->rcv_nxt || rst_minus_one;
 #if TC_MODEL_MUTATE == 1
 		exact = 1;
 #endif
@@ -924,7 +1103,8 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 			return;
 		}
 		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check in %s: RST%s, enter CLOSED",
-			 stname(st), m->k.rfc5961_rst ? " at RCV.NXT (RFC 5961 3.2 (2))" : " in the window");
+			 stname(st), rst_minus_one ? " at RCV.NXT-1 (profile knob rst_rcv_nxt_minus_one, Linux "
+			 "tcp_reset_check)" : m->k.rfc5961_rst ? " at RCV.NXT (RFC 5961 3.2 (2))" : " in the window");
 		if (st == TC_ST_CLOSING || st == TC_ST_LAST_ACK || st == TC_ST_TIME_WAIT) {
 			set_state(m, TC_ST_CLOSED, o);
 			rulef(o, "%s", r);
@@ -937,9 +1117,21 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 	/* Fourth: SYN (the third, security, does not apply). */
 	if (s->flags & TC_F_SYN) {
 		if (st == TC_ST_SYN_RECEIVED && m->passive) {
+			if (reqsk) {
+				/* tcp_check_req() "embryonic_reset": the request is dropped with a reset
+				 * (tcp_v4_send_reset: <SEQ=SEG.ACK> with an ACK, else RST,ACK). */
+				struct tc_mseg *g = (s->flags & TC_F_ACK)
+					? emit(m, o, TC_F_RST, s->ack, 0, now, "")
+					: emit(m, o, TC_F_RST | TC_F_ACK, 0, s->seq + len, now, "");
+				if (g)
+					g->opt_must = g->opt_maybe = 0;
+			}
 			set_state(m, TC_ST_LISTEN, o);
 			rulef(o, "RFC 9293 3.10.7.4 fourth check, SYN-RECEIVED: SYN on a passive open, "
-				 "return to LISTEN");
+				 "return to LISTEN%s", reqsk ? " (knob syn_recv_request_sock, Linux "
+				 "tcp_check_req: with a reset)" : "");
+			if (reqsk && o->nseg > 0)
+				snprintf(o->seg[o->nseg - 1].rule, sizeof(o->seg[0].rule), "%s", o->rule);
 			return;
 		}
 		if (m->k.rfc5961_syn) {
@@ -1009,6 +1201,19 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 			emit_ack(m, o, now, r);
 			return;
 		}
+		if (st == TC_ST_TIME_WAIT) {
+			/* RFC 9293 3.10.7.4 fifth check, TIME-WAIT: "The only thing that can arrive in this
+			 * state is a retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL
+			 * timeout." Whatever occupies sequence space is acknowledged; a bare ACK needs none. */
+			if (len > 0) {
+				m->t_tw = now + m->k.time_wait_us;
+				emit_limited_ack(m, o, now, "RFC 9293 3.10.7.4 fifth check, TIME-WAIT: acknowledge "
+							    "it and restart the 2 MSL timeout");
+			} else {
+				rulef(o, "RFC 9293 3.10.7.4 fifth check, TIME-WAIT: a bare ACK, nothing to do");
+			}
+			return;
+		}
 		if (lt(m->snd_una, s->ack)) {
 			uint32_t n = s->ack - m->snd_una;
 			uint32_t data_acked = n;
@@ -1063,6 +1268,15 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 	}
 	if (m->keepalive)
 		ka_rearm(m, now);
+	if (end_ok) {
+		/* seq_end_at_rcv_nxt: the ACK is processed; nothing else in the segment is new
+		 * (tcp_data_queue(): "A retransmit"), so it is acknowledged at once. */
+		snprintf(r, sizeof(r), "knob seq_end_at_rcv_nxt (Linux tcp_sequence) in %s: a segment "
+			 "ending at RCV.NXT, its ACK processed, send an ACK", stname(st));
+		emit_ack(m, o, now, r);
+		output(m, o, now);
+		return;
+	}
 
 	/* Sixth (URG) is not modelled beyond ignoring the pointer. Seventh: segment text. */
 	int need_ack = 0, immediate = 0;
@@ -1080,8 +1294,13 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 					m->rbuf_len += n;
 				}
 				m->rcv_nxt += n;
-				int had_ooo = m->nooo > 0;
+				int had_ooo = m->nooo > 0, had_fin = m->fin_rcvd;
 				deliver_ooo(m);
+				if (!had_fin && m->fin_rcvd) {
+					/* A FIN held out of order (SHLD-31) is processed now: eighth step. */
+					on_fin_state(m, o, now);
+					st = m->state;
+				}
 				need_ack = 1;
 				/* RFC 5681 4.2: ACK at once when a segment fills a hole. */
 				immediate = had_ooo || (m->k.ack_quick && !m->quickack_off);
@@ -1102,13 +1321,25 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 						    "out-of-order text held, send an immediate duplicate ACK");
 				return;
 			}
+		} else if (m->k.data_after_fin_rst && lt(s->seq, m->rcv_nxt) &&
+			   lt(m->rcv_nxt, s->seq + (uint32_t)s->payload_len) &&
+			   (st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK)) {
+			snprintf(r, sizeof(r), "knob data_after_fin_rst (Linux tcp_rcv_state_process) in "
+				 "%s: data beyond the peer's FIN, send <SEQ=SEG.ACK><CTL=RST>, enter CLOSED",
+				 stname(st));
+			struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, now, r);
+			if (g)
+				g->opt_must = g->opt_maybe = 0;
+			reset_conn(m, o, r);
+			return;
 		} else {
 			rulef(o, "RFC 9293 3.10.7.4 seventh: text in %s (after the peer's FIN) is ignored",
 			      stname(st));
 		}
 	}
-	/* Eighth: FIN. */
-	if ((s->flags & TC_F_FIN) && s->seq + (uint32_t)s->payload_len == m->rcv_nxt - 0 &&
+	/* Eighth: FIN. TIME-WAIT does not get here: its fifth check ("Acknowledge it, and restart
+	 * the 2 MSL timeout") has answered a retransmitted FIN and returned. */
+	if ((s->flags & TC_F_FIN) && s->seq + (uint32_t)s->payload_len == m->rcv_nxt &&
 	    !(st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK ||
 	      st == TC_ST_TIME_WAIT)) {
 		m->rcv_nxt++;
@@ -1120,12 +1351,19 @@ static void on_other(struct tc_model *m, const struct tc_seg *s, int64_t now, st
 		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in %s, advance RCV.NXT over it, send an ACK, "
 			 "enter %s", stname(old), stname(m->state));
 		unblock(m, o);
-	} else if ((s->flags & TC_F_FIN) && st == TC_ST_TIME_WAIT &&
-		   s->seq + (uint32_t)s->payload_len == m->rcv_nxt) {
-		need_ack = immediate = 1;
-		m->t_tw = now + m->k.time_wait_us;
-		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in TIME-WAIT, acknowledge it and restart the "
-			 "2 MSL timeout");
+	} else if ((s->flags & TC_F_FIN) && s->payload_len == 0 && lt(m->rcv_nxt, s->seq) &&
+		   (st == TC_ST_ESTABLISHED || st == TC_ST_FIN_WAIT_1 || st == TC_ST_FIN_WAIT_2)) {
+		/* A FIN beyond RCV.NXT: segments are processed in sequence (SHLD-31 holds it like
+		 * out-of-order text), with an immediate duplicate ACK (RFC 5681 4.2). */
+		if (m->nooo < TC_MODEL_OOO) {
+			struct tc_mooo *q = &m->ooo[m->nooo++];
+			q->seq = s->seq;
+			q->len = 0;
+			q->fin = 1;
+		}
+		emit_ack(m, o, now, "RFC 9293 3.10.7.4 (SHLD-31) / RFC 5681 4.2: a FIN beyond RCV.NXT is "
+				    "held until the data before it arrives, send an immediate duplicate ACK");
+		return;
 	} else if (s->flags & TC_F_FIN) {
 		rulef(o, "RFC 9293 3.10.7.4 eighth: FIN in %s, remain", stname(st));
 	}
@@ -1221,9 +1459,10 @@ static void call_close(struct tc_model *m, const struct tc_mcall_in *c, int64_t 
 			done(o, c->tag, c->call, 0, "0");
 			return;
 		}
+		int was = tc_model_state(m);
 		m->listening = 0;
 		o->new_state = tc_model_state(m);
-		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: delete the TCB", stname(tc_model_state(m) == TC_ST_CLOSED ? st : st));
+		rulef(o, "RFC 9293 3.10.4 CLOSE in %s: delete the TCB", stname(was));
 		done(o, c->tag, c->call, 0, "0");
 		return;
 	}
@@ -1450,6 +1689,8 @@ void tc_model_learn(struct tc_model *m, const struct tc_seg *s)
 			m->snd_una = s->seq;
 			m->snd_nxt = s->seq + 1;
 			m->snd_wl2 = s->seq;
+			/* No short segment sent yet (Nagle, Minshall variant): nothing to wait for. */
+			m->small_end = s->seq;
 		}
 		unsigned t = 0;
 		for (int i = 0; i < s->nopts; i++) {

@@ -54,6 +54,15 @@ struct tc_knobs {
 	/* Linux tcp_reset_check(): a RST at RCV.NXT-1 resets in CLOSE_WAIT, LAST_ACK and CLOSING
 	 * (where the peer's FIN made RCV.NXT one larger). Relaxes RFC 5961 3.2 "exactly matches". */
 	int rst_rcv_nxt_minus_one;
+	/* Linux tcp_sequence(): "!after(seq, rcv_nxt + tcp_receive_window())", so a segment
+	 * starting exactly at RCV.NXT+RCV.WND passes the first check. Relaxes RFC 9293 Table 6
+	 * "RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND". */
+	int seq_right_edge_inclusive;
+	/* Linux tcp_rcv_established() / tcp_rcv_state_process(): a segment with none of ACK, RST
+	 * and SYN is discarded before the sequence check, so an unacceptable one draws no ACK.
+	 * RFC 9293 3.10.7.4 runs the first check (ACK if unacceptable) before the fifth ("if the
+	 * ACK bit is off drop the segment"). Full sockets only: not SYN-RECEIVED, not TIME-WAIT. */
+	int no_ack_dropped_first;
 	/* RFC 1337 section 3 (TIME-WAIT assassination): 1 = ignore RST in TIME_WAIT; 0 = RFC 9293
 	 * 3.10.7.4 second check, "enter the CLOSED state". Linux: net.ipv4.tcp_rfc1337. */
 	int rfc1337;
@@ -101,9 +110,58 @@ struct tc_knobs {
 	/* Nagle's algorithm (RFC 9293 3.7.4, SHLD-7) on by default; nagle_minshall: the variant of
 	 * RFC 9293 Appendix A.3 (hold a short segment only while a short one is unacknowledged). */
 	int nagle, nagle_minshall;
+	/* Nagle does not hold the last piece of data once CLOSE queued the FIN: it goes out at
+	 * once with the FIN (Linux tcp_nagle_test "or for the final FIN", FreeBSD tcp_output,
+	 * lwIP TF_FIN). 0: RFC 1122 4.2.3.4 read strictly, "buffers all user data ... until the
+	 * outstanding data has been acknowledged", the FIN waiting behind it. */
+	int nagle_fin_push;
 	/* Linux net.ipv4.tcp_abort_on_overflow: a final ACK finding the accept queue full draws a
 	 * RST (1) or is dropped (0). The model does not model the accept queue, see docs. */
 	int abort_on_overflow;
+	/* RFC 1122 4.2.2.13 (MAY): a new SYN with a higher sequence number in TIME-WAIT reopens
+	 * the connection (Linux tcp_timewait_state_process). 1: the model abstains there (a second
+	 * incarnation is not modelled); 0: RFC 9293 3.10.7.4 as written (ACK / challenge ACK). */
+	int time_wait_reopen;
+	/* Linux tcp_rcv_synsent_state_process: after an unacceptable ACK in SYN-SENT the SYN is
+	 * retransmitted at once (TCP_TIMEOUT_MIN) if it was not retransmitted yet. RFC 9293
+	 * 3.10.7.3 only says to drop (or reset) and return. */
+	int syn_sent_bad_ack_resend;
+	/* Linux tcp_write_timeout(): data_retries (tcp_retries2) is turned into a time budget,
+	 * rto_min * (2^(R2+1) - 1) from the first retransmission, and the connection gives up at
+	 * the first expiry past it. 0: RFC 9293 3.8.3 R2 counted in retransmissions. */
+	int retries_time;
+	/* Linux tcp_timewait_state_process(): in TIME-WAIT only a segment exactly at RCV.NXT with
+	 * no sequence space (a bare ACK, whatever its ACK field) or a RST there is accepted (the
+	 * RST closes unless rfc1337); every other RST is ignored, and every other segment draws
+	 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. Relaxes RFC 9293 3.10.7.4 for TIME-WAIT (Table 6,
+	 * the RFC 5961 3.2 challenge ACK, the fifth check's "The only thing that can arrive in
+	 * this state is a retransmission of the remote FIN"). */
+	int time_wait_exact_only;
+	/* Linux tcp_check_req() (SYN-RECEIVED of a passive open is a request socket): a bare SYN
+	 * at IRS (the peer's SYN again) draws the SYN-ACK again; an ACK other than ISS+1 draws
+	 * <SEQ=SEG.ACK><CTL=RST> before any sequence check; the window test is tcp_in_window()
+	 * (the right edge only for a segment without sequence space); an acceptable SYN draws a
+	 * reset and drops the request. RFC 9293 3.10.7.4 fourth check: "If the connection was
+	 * initiated with a passive OPEN, then return this connection to the LISTEN state and
+	 * return" (no reset), and Table 6 for the rest. */
+	int syn_recv_request_sock;
+	/* Linux tcp_sequence(): "before(end_seq, rcv_wup)" counts SYN and FIN in the segment's
+	 * end, so a segment ending exactly at RCV.NXT (a FIN at RCV.NXT-1) passes the first
+	 * check: its ACK is processed, then tcp_data_queue() finds nothing new and ACKs it.
+	 * Relaxes RFC 9293 Table 6 (the last octet RCV.NXT-1 is outside the window). Full
+	 * sockets only: ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT, CLOSING, LAST-ACK. */
+	int seq_end_at_rcv_nxt;
+	/* Linux tcp_sequence() (6.17 on): a segment whose data ends past RCV.NXT+RCV.WND is
+	 * accepted only while the receive queue is empty (a FIN may stick out by its own octet);
+	 * otherwise it is dropped with a duplicate ACK. RFC 9293 Table 6 accepts a segment whose
+	 * first octet is in the window. The queue: unread data, or a FIN not read yet. */
+	int rcv_queue_end_check;
+	/* Linux tcp_rcv_state_process() seventh step ("RFC 1122 says we MUST send a reset"): in
+	 * CLOSE-WAIT, CLOSING and LAST-ACK a segment starting before RCV.NXT whose data goes past
+	 * the peer's FIN resets the connection with <SEQ=SEG.ACK><CTL=RST>; one starting at or
+	 * after RCV.NXT is ignored. RFC 9293 3.10.7.4 seventh: "This should not occur since a FIN
+	 * has been received from the remote side. Ignore the segment text." */
+	int data_after_fin_rst;
 };
 
 /* User calls (RFC 9293 3.10.1 - 3.10.6) and the socket options that change the protocol. */
@@ -214,6 +272,7 @@ struct tc_model {
 	/* Timers: absolute deadlines, 0 = not running. */
 	int64_t t_rtx, t_tw, t_fw2, t_ka, t_delack;
 	int64_t rto;           /* current RTO (with backoff) */
+	int64_t first_rtx;     /* when the current segment was first retransmitted */
 	int nrtx;              /* retransmissions of the current segment */
 	int ka_probes;
 	int64_t srtt, rttvar;  /* RFC 6298 2.2 / 2.3 */
@@ -226,6 +285,7 @@ struct tc_model {
 	/* Blocked app calls. */
 	struct { int tag, call; long len; } blk[8];
 	int nblk;
+	int fin_read;          /* a RECEIVE returned the end of file (the FIN left the queue) */
 };
 
 /* Defaults of the rfc9293 profile (a strict reading of the RFCs). */

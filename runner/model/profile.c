@@ -24,6 +24,7 @@ static const struct knob {
 #define KN(n, t) {#n, t, offsetof(struct tc_knobs, n)}
 	KN(rfc5961_rst, K_BOOL), KN(rfc5961_syn, K_BOOL), KN(rfc5961_ack, K_BOOL),
 	KN(challenge_ack_interval_us, K_DUR), KN(rst_rcv_nxt_minus_one, K_BOOL),
+	KN(seq_right_edge_inclusive, K_BOOL), KN(no_ack_dropped_first, K_BOOL),
 	KN(rfc1337, K_BOOL), KN(syn_opts, K_OPTS), KN(syn_opts_maybe, K_OPTS),
 	KN(simopen_synack_all_opts, K_BOOL), KN(paws, K_BOOL), KN(rto_initial_us, K_DUR),
 	KN(rto_min_us, K_DUR), KN(rto_max_us, K_DUR), KN(rto_linux, K_BOOL),
@@ -32,7 +33,12 @@ static const struct knob {
 	KN(ack_delay_max_us, K_DUR), KN(delack_us, K_DUR), KN(ack_quick, K_BOOL),
 	KN(keepalive_probe_len, K_INT), KN(keepalive_rst, K_BOOL), KN(keepalive_idle_us, K_DUR),
 	KN(keepalive_intvl_us, K_DUR), KN(keepalive_cnt, K_INT), KN(default_mss, K_INT),
-	KN(rcv_wnd, K_INT), KN(nagle, K_BOOL), KN(nagle_minshall, K_BOOL), KN(abort_on_overflow, K_BOOL),
+	KN(rcv_wnd, K_INT), KN(nagle, K_BOOL), KN(nagle_minshall, K_BOOL),
+	KN(nagle_fin_push, K_BOOL), KN(abort_on_overflow, K_BOOL),
+	KN(time_wait_reopen, K_BOOL), KN(syn_sent_bad_ack_resend, K_BOOL), KN(retries_time, K_BOOL),
+	KN(time_wait_exact_only, K_BOOL), KN(syn_recv_request_sock, K_BOOL),
+	KN(seq_end_at_rcv_nxt, K_BOOL), KN(rcv_queue_end_check, K_BOOL),
+	KN(data_after_fin_rst, K_BOOL),
 #undef KN
 };
 

@@ -251,6 +251,14 @@ static struct expect oracle(int st, int kind, int pos, int ack_ok)
 		e.ans = A_ACK; /* acks unsent data: send an ACK and drop */
 		return e;
 	}
+	/* 3.10.7.4 fifth check, TIME-WAIT: "The only thing that can arrive in this state is a
+	 * retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL timeout." Text or
+	 * a FIN is acknowledged; a bare ACK needs no answer. */
+	if (st == TC_ST_TIME_WAIT) {
+		if (kind == K_DATA || fin)
+			e.ans = A_ACK;
+		return e;
+	}
 	/* An acceptable ACK in the grid acknowledges everything, our FIN included. */
 	if (ack_ok) {
 		if (st == TC_ST_FIN_WAIT_1) st = e.state = TC_ST_FIN_WAIT_2;
@@ -266,7 +274,10 @@ static struct expect oracle(int st, int kind, int pos, int ack_ok)
 		if (pos != P_NXT && st != TC_ST_TIME_WAIT) {
 			if (st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK)
 				return e;
-			return e; /* a FIN past RCV.NXT is not processed yet */
+			/* SHLD-31: a FIN past RCV.NXT is held until the data before it arrives, with
+			 * an immediate duplicate ACK (RFC 5681 4.2), like out-of-order text. */
+			e.ans = A_ACK;
+			return e;
 		}
 		switch (st) {
 		case TC_ST_ESTABLISHED: e.state = TC_ST_CLOSE_WAIT; e.ans = A_ACK; break;

@@ -975,6 +975,11 @@ static void handle(const char *line, size_t len)
 	case AG_V_QUIT:
 		reply("%s OK", rq.tag);
 		_exit(0);
+	case AG_V_SYSCTL:
+		/* lwIP's settings are compile-time options (lwipopts.h): nothing to set at run time. */
+		reply("%s ERR UNSUPPORTED lwIP has no run-time settings (%s is an lwipopts.h option "
+		      "at best)", rq.tag, rq.sysctl_key);
+		return;
 	case AG_V_CONFIG:
 		do_config(&rq);
 		return;

@@ -1,0 +1,603 @@
+/*
+ * test_exec_model.c - the reference model as the executor's second judge (runner/judge.h), on
+ * an in-memory target: judge "model" when only the model disagrees with the target, "case"
+ * when only the case does, "both" when both do on the same segment; `expect: auto`; the names
+ * rcv_nxt / snd_nxt; abstaining.
+ *
+ * The fake target is a small scripted passive opener with a virtual clock. By default it
+ * conforms to RFC 9293 with RFC 5961 (the rfc9293 profile): an in-window RST that is not at
+ * RCV.NXT draws a challenge ACK. Its knobs make it deviate.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/seg.h"
+#include "../../runner/case.h"
+#include "../../runner/exec.h"
+#include "../../runner/model/model.h"
+
+#define TISN 5000u
+#define OUR_ISN 100u
+
+struct event {
+	int64_t at;
+	int kind;
+	struct tc_seg seg;
+	char line[128];
+};
+
+struct fake {
+	int64_t now;
+	struct event ev[32];
+	int nev;
+	char cur[128];
+	uint32_t rcv_nxt;       /* the fake's: the peer's next sequence number */
+	uint16_t peer_port;
+	const char *state;
+	/* deviations */
+	int rst_closes;         /* any in-window RST closes, silently (RFC 793, not RFC 5961) */
+	uint32_t synack_bump;   /* added to the SYN-ACK's ack */
+	int extra_ack;          /* a bare ACK nobody asked for after the SYN-ACK */
+	struct tc_seg last_sent;
+};
+
+static void push_seg(struct fake *f, int64_t at, uint8_t flags, uint32_t seq, uint32_t ack, int mss)
+{
+	assert_true(f->nev < 32);
+	struct event *e = &f->ev[f->nev++];
+	memset(e, 0, sizeof(*e));
+	e->at = at;
+	e->kind = TC_EV_SEG;
+	struct tc_seg *s = &e->seg;
+	s->family = TC_FAMILY_V4;
+	inet_pton(AF_INET, "192.0.2.1", s->src);
+	inet_pton(AF_INET, "192.0.2.2", s->dst);
+	s->sport = 8080;
+	s->dport = f->peer_port;
+	s->flags = flags;
+	s->seq = seq;
+	s->ack = ack;
+	s->win = 64240;
+	s->checksum_ok = 1;
+	if (mss) {
+		struct tc_opt o;
+		memset(&o, 0, sizeof(o));
+		o.kind = TC_OPT_MSS;
+		o.len = 4;
+		o.mss = 1460;
+		int n = tc_opts_encode(&o, 1, s->opt_bytes, sizeof(s->opt_bytes));
+		assert_true(n > 0);
+		s->opt_len = (size_t)n;
+		s->nopts = tc_opts_decode(s->opt_bytes, s->opt_len, s->opts, TC_MAX_OPTS);
+	}
+	s->doff = (uint8_t)(5 + s->opt_len / 4);
+	s->ts_us = at;
+}
+
+static void push_line(struct fake *f, const char *fmt, ...)
+{
+	assert_true(f->nev < 32);
+	struct event *e = &f->ev[f->nev++];
+	memset(e, 0, sizeof(*e));
+	e->at = f->now + 10;
+	e->kind = TC_EV_AGENT;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->line, sizeof(e->line), fmt, ap);
+	va_end(ap);
+}
+
+static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	(void)err;
+	(void)cap;
+	*ts = f->now;
+	f->last_sent = *s;
+	f->peer_port = s->sport;
+	if (s->flags & TC_F_RST) {
+		int in_window = (int32_t)(s->seq - f->rcv_nxt) >= 0 && (int32_t)(s->seq - f->rcv_nxt) < 64240;
+		if (s->seq == f->rcv_nxt || (f->rst_closes && in_window))
+			f->state = "CLOSED";
+		else if (in_window) /* RFC 5961 3.2: challenge ACK */
+			push_seg(f, f->now + 100, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
+	} else if (s->flags & TC_F_SYN) {
+		f->rcv_nxt = s->seq + 1;
+		push_seg(f, f->now + 100, TC_F_SYN | TC_F_ACK, TISN, f->rcv_nxt + f->synack_bump, 1);
+		if (f->extra_ack)
+			push_seg(f, f->now + 200, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
+		f->state = "SYN_RECEIVED";
+	} else if (s->flags & TC_F_ACK) {
+		f->state = "ESTABLISHED";
+	}
+	return 0;
+}
+
+static int f_agent(void *ctx, const char *line, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	int tag;
+	char verb[32], call[32] = "";
+	(void)err;
+	(void)cap;
+	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
+		return -1;
+	if (strcmp(verb, "CONFIG") == 0)
+		push_line(f, "%d OK", tag);
+	else if (strcmp(verb, "STATE") == 0)
+		push_line(f, "%d OK state=%s", tag, f->state);
+	else
+		push_line(f, "%d DONE call=%s ret=0 errno=0", tag, call);
+	if (strcmp(call, "listen") == 0)
+		f->state = "LISTEN";
+	return 0;
+}
+
+static int f_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	(void)err;
+	(void)cap;
+	int best = -1;
+	for (int i = 0; i < f->nev; i++)
+		if (f->ev[i].at <= deadline && (best < 0 || f->ev[i].at < f->ev[best].at))
+			best = i;
+	if (best < 0) {
+		if (deadline > f->now)
+			f->now = deadline;
+		return 0;
+	}
+	struct event e = f->ev[best];
+	memmove(&f->ev[best], &f->ev[best + 1], (size_t)(f->nev - best - 1) * sizeof(f->ev[0]));
+	f->nev--;
+	if (e.at > f->now)
+		f->now = e.at;
+	ev->kind = e.kind;
+	if (e.kind == TC_EV_SEG)
+		ev->seg = e.seg;
+	snprintf(f->cur, sizeof(f->cur), "%s", e.line);
+	ev->line = f->cur;
+	return 1;
+}
+
+static int64_t f_now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
+
+static struct fake *new_fake(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->now = 1000000000;
+	f->state = "CLOSED";
+	return f;
+}
+
+/* Runs yaml against f with the rfc9293 model as the second judge (knobs NULL: none). */
+static void run_k(struct fake *f, const char *yaml, const struct tc_knobs *k, struct tc_result *r)
+{
+	struct tc_case c;
+	char err[512];
+	if (tc_case_load_buf("t.yaml", yaml, strlen(yaml), &c, err, sizeof(err)) != 0)
+		fail_msg("case did not load: %s", err);
+	struct tc_io io = {f, f_send, f_wait, f_agent, f_now};
+	struct tc_exec_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.family = TC_FAMILY_V4;
+	cfg.seed = 7;
+	cfg.knobs = k;
+	inet_pton(AF_INET, "192.0.2.1", cfg.target_addr);
+	inet_pton(AF_INET, "192.0.2.2", cfg.peer_addr);
+	memset(r, 0, sizeof(*r));
+	tc_exec_case(&c, &cfg, &io, r);
+	tc_case_free(&c);
+}
+
+static void run(struct fake *f, const char *yaml, struct tc_result *r)
+{
+	static struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	run_k(f, yaml, &k, r);
+}
+
+/* The n-th failure whose judge is judge, or a placeholder that makes assertions readable. */
+static const struct tc_failure *by_judge(const struct tc_result *r, const char *judge)
+{
+	static const struct tc_failure none = {.judge = "(none)", .field = "(none)"};
+	for (int i = 0; i < r->nfailures; i++)
+		if (strcmp(r->failures[i].judge, judge) == 0)
+			return &r->failures[i];
+	return &none;
+}
+
+static int count_judge(const struct tc_result *r, const char *judge)
+{
+	int n = 0;
+	for (int i = 0; i < r->nfailures; i++)
+		n += strcmp(r->failures[i].judge, judge) == 0;
+	return n;
+}
+
+#define OPEN                                                          \
+	"id: t.m\ntitle: t\nisn: 100\nsteps:\n"                       \
+	"  - app: listen\n"                                           \
+	"  - send: {flags: S, seq: 0, options: [{mss: 1460}]}\n"
+
+#define ESTABLISH                                                     \
+	OPEN "  - expect: {flags: SA, seq: 0, ack: 1}\n"              \
+	"  - send: {flags: A}\n"                                      \
+	"  - app: accept\n"
+
+/* RFC 5961 3.2: a conforming target challenges an in-window RST; both judges agree. */
+static void test_conforming_passes(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, ESTABLISH "  - state: ESTABLISHED\n"
+			 "  - send: {flags: R, seq: 5}\n"
+			 "  - expect: {flags: A, seq: 1, ack: 1}\n"
+			 "  - state: ESTABLISHED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	assert_non_null(strstr(r.model, "profile rfc9293: judged every segment and state"));
+	/* Every event carries the model's state for the ladders. */
+	int states = 0;
+	for (int i = 0; i < r.nevents; i++)
+		if (strcmp(r.events[i].model, "ESTABLISHED") == 0)
+			states++;
+	assert_true(states >= 3);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* Without knobs there is no second judge: the same deviating target passes a case that asks
+ * for its behaviour, and the result carries no model note. */
+static void test_no_model_no_judge(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run_k(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - state: CLOSED\n", NULL, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_string_equal(r.model, "");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A target closing on an in-window RST, and a case that expects just that: the case passes
+ * its own checks, the model fails the run with RFC 5961 3.2's rule (judge "model"). */
+static void test_deviation_is_model_failure(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - state: CLOSED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_string_equal(x->judge, "model");
+	assert_string_equal(x->field, "state");
+	assert_string_equal(x->expected, "ESTABLISHED");
+	assert_string_equal(x->actual, "CLOSED");
+	assert_non_null(strstr(x->rule, "RFC 5961 3.2 (3)"));
+	assert_int_equal(x->step, 7);
+	assert_int_equal(count_judge(&r, "case"), 0);
+	/* One deviation, one failure: the model stops judging once it diverged. */
+	assert_int_equal(r.nfailures, 1);
+	assert_non_null(strstr(r.model, "diverged"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* The same deviation without a state step: the challenge ACK the model predicted never came. */
+static void test_missing_prediction(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - wait: 2s\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_string_equal(x->field, "segment");
+	assert_string_equal(x->actual, "none");
+	assert_non_null(strstr(x->expected, "A seq 1 ack 1"));
+	assert_non_null(strstr(x->message, "nothing came"));
+	assert_non_null(strstr(x->rule, "RFC 5961 3.2 (3)"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A wrong expectation where the model agrees with the target: judge "case". */
+static void test_wrong_case_is_case(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, OPEN "  - expect: {flags: SA, seq: 0, ack: 2}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_int_equal(r.nfailures, 1);
+	const struct tc_failure *x = by_judge(&r, "case");
+	assert_string_equal(x->field, "ack");
+	assert_non_null(strstr(x->message, "the model agrees with the target"));
+	assert_int_equal(count_judge(&r, "model") + count_judge(&r, "both"), 0);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* The target's SYN-ACK acknowledges the wrong number: the case (ack: 1) and the model both
+ * disagree with it on the same segment: judge "both", with the model's rule. */
+static void test_both_wrong_is_both(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_bump = 1;
+	run(f, OPEN "  - expect: {flags: SA, seq: 0, ack: 1}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "both");
+	assert_string_equal(x->field, "ack");
+	assert_non_null(strstr(x->rule, "RFC 9293 3.10.7.2 third"));
+	assert_non_null(strstr(x->message, "the model disagrees too"));
+	assert_int_equal(count_judge(&r, "case") + count_judge(&r, "model"), 0);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A segment nobody expected and nobody predicted: "both"; the model says it predicted none. */
+static void test_unexpected_unpredicted_is_both(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->extra_ack = 1;
+	run(f, OPEN "  - expect: {flags: SA, seq: 0, ack: 1}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "both");
+	assert_string_equal(x->field, "segment");
+	assert_non_null(strstr(x->message, "predicted nothing"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* expect: auto takes the model's prediction: passes on the conforming target... */
+static void test_auto_passes(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, OPEN "  - expect: auto\n"
+		    "  - send: {flags: A}\n"
+		    "  - app: accept\n"
+		    "  - send: {flags: R, seq: 5}\n"
+		    "  - expect: auto\n"
+		    "  - state: ESTABLISHED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* ...and fails on the deviating one, with the rule the target broke. */
+static void test_auto_fails_on_deviation(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_int_equal(x->step, 7);
+	assert_string_equal(x->field, "segment");
+	assert_non_null(strstr(x->message, "expect: auto"));
+	assert_non_null(strstr(x->rule, "RFC 5961 3.2 (3)"));
+	assert_int_equal(r.nfailures, 1);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* expect: auto where the model predicts nothing and nothing comes: silence is the model's
+ * answer, so the step holds (the generated state-event cases rely on it). */
+static void test_auto_without_prediction(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, ESTABLISH "  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	assert_non_null(strstr(r.trace, "the model predicts no segment and none came"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* ...but a segment where the model predicts silence is the model's failure: after the SYN-ACK
+ * nothing is due until the retransmission timer, and this target sends a bare ACK. */
+static void test_auto_silence_broken(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->extra_ack = 1;
+	run(f, OPEN "  - expect: {flags: SA, seq: 0, ack: 1}\n"
+		    "  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_int_equal(x->step, 4);
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(r.nfailures, 1);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* state: auto is the model's state: it passes where target and model agree... */
+static void test_state_auto_passes(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, OPEN "  - expect: auto\n"
+		    "  - state: auto\n"
+		    "  - send: {flags: A}\n"
+		    "  - app: accept\n"
+		    "  - send: {flags: R, seq: 5}\n"
+		    "  - expect: auto\n"
+		    "  - state: {is: auto, within: 100ms}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	assert_non_null(strstr(r.trace, "model state SYN_RECEIVED"));
+	assert_non_null(strstr(r.trace, "model state ESTABLISHED"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* ...fails on the model's word where they do not (RFC 5961 3.2: an in-window RST that is not
+ * at RCV.NXT must not close the connection)... */
+static void test_state_auto_mismatch(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n"
+			 "  - state: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	/* The missing challenge ACK is not awaited by any step; the state step is the first to
+	 * see the disagreement. */
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_string_equal(x->field, "state");
+	assert_string_equal(x->expected, "ESTABLISHED");
+	assert_string_equal(x->actual, "CLOSED");
+	assert_non_null(strstr(x->message, "state: auto"));
+	assert_int_equal(by_judge(&r, "case")->step, 0);
+	tc_result_free(&r);
+	free(f);
+}
+
+/* ...and is an error without a model, like expect: auto. */
+static void test_state_auto_needs_model(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run_k(f, ESTABLISH "  - state: auto\n", NULL, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "'state: auto' needs the reference model"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* The names take the model's values: rcv_nxt from our ISN, snd_nxt from the target's. */
+static void test_names_evaluate(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, ESTABLISH "  - send: {flags: PA, seq: rcv_nxt, ack: snd_nxt, len: 3}\n"
+			 "  - send: {flags: A, seq: rcv_nxt - 3, ack: snd_una, win: rcv_wnd - 240}\n",
+	    &r);
+	assert_int_equal(f->last_sent.seq, OUR_ISN + 1);
+	assert_int_equal(f->last_sent.ack, TISN + 1);
+	assert_int_equal(f->last_sent.win, 64000);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail"); /* the fake never ACKs data */
+	tc_result_free(&r);
+	free(f);
+}
+
+/* Names before any SYN, or without a model, are harness errors that say why. */
+static void test_names_unavailable(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	run(f, "id: t.n\ntitle: t\nsteps:\n  - send: {flags: S, seq: rcv_nxt}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "before the connection's first SYN"));
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	run_k(f, "id: t.n\ntitle: t\nsteps:\n  - send: {flags: S, seq: rcv_nxt}\n", NULL, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "--profile"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* Urgent data is outside the model: it abstains, judges nothing more (the deviation that
+ * follows is not reported by it), says so, and expect: auto can no longer pass. */
+static void test_abstains(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: UA, urg: 1, len: 1}\n"
+			 "  - send: {flags: R, seq: 5}\n  - state: CLOSED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_int_equal(r.nfailures, 0);
+	assert_non_null(strstr(r.model, "abstained: urgent data is not modelled"));
+	assert_non_null(strstr(r.trace, "model: abstained"));
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	run(f, ESTABLISH "  - send: {flags: UA, urg: 1, len: 1}\n  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "cannot be judged"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* For the linux profile a sysctl the model does not know makes it abstain from the start. */
+static void test_unknown_sysctl_abstains(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	snprintf(k.name, sizeof(k.name), "linux");
+	run_k(f, "id: t.s\ntitle: t\nsysctl: {net.ipv4.tcp_fastopen: 3}\nsteps:\n"
+		 "  - app: listen\n  - send: {flags: S, seq: 0}\n"
+		 "  - expect: {flags: SA}\n", &k, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	assert_non_null(strstr(r.model, "sysctl net.ipv4.tcp_fastopen is not modelled"));
+	tc_result_free(&r);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conforming_passes),
+		cmocka_unit_test(test_no_model_no_judge),
+		cmocka_unit_test(test_deviation_is_model_failure),
+		cmocka_unit_test(test_missing_prediction),
+		cmocka_unit_test(test_wrong_case_is_case),
+		cmocka_unit_test(test_both_wrong_is_both),
+		cmocka_unit_test(test_unexpected_unpredicted_is_both),
+		cmocka_unit_test(test_auto_passes),
+		cmocka_unit_test(test_auto_fails_on_deviation),
+		cmocka_unit_test(test_auto_without_prediction),
+		cmocka_unit_test(test_auto_silence_broken),
+		cmocka_unit_test(test_state_auto_passes),
+		cmocka_unit_test(test_state_auto_mismatch),
+		cmocka_unit_test(test_state_auto_needs_model),
+		cmocka_unit_test(test_names_evaluate),
+		cmocka_unit_test(test_names_unavailable),
+		cmocka_unit_test(test_abstains),
+		cmocka_unit_test(test_unknown_sysctl_abstains),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
