@@ -25,12 +25,11 @@
 
 #include "../injector/capture.h"
 #include "../injector/craft.h"
-#include "../injector/decode.h"
+#include "target_wire.h"
 
 #define IF_TARGET "tc-tgt"
 #define IF_INJ "tc-inj"
 #define NETNS_DIR "/run/netns"
-#define AGENT_LINE_MAX (256 * 1024)
 
 static const uint8_t mac_target[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t mac_inj[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
@@ -40,78 +39,13 @@ struct tc_linux {
 	int made_t, made_i;
 	int fd_t, fd_i, fd_home;   /* namespace file descriptors; fd_home is ours at start */
 	pid_t agent;
-	int agent_in, agent_out;   /* we write requests to agent_in, read replies from agent_out */
-	char *lbuf;                /* agent output not yet returned as lines */
-	size_t llen, lstart;
-	int agent_eof;
-	struct tc_injector *inj;
-	struct tc_capture *cap;
-	int family;
-	uint8_t target_addr[16];
-	size_t alen;
+	/* Injection, capture and the agent's pipe: the I/O all wire-level targets share
+	 * (target_wire.h). The target has static neighbour entries, so no ARP/ND is answered. */
+	struct tc_wire w;
+	int wire_ready;
 };
 
 /* ---- helpers ---- */
-
-static int64_t now_us(void *ctx)
-{
-	(void)ctx;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/*
- * Runs argv (no shell, so nothing in a case can inject commands) and waits. On failure returns -1
- * with the command and its stderr in err.
- */
-static int run(char *const argv[], char *err, size_t cap)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(err, cap, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, cap, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(pfd[1], 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	char out[512];
-	size_t n = 0;
-	ssize_t r;
-	while ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 && n < sizeof(out) - 1)
-		n += (size_t)r;
-	while (r > 0)
-		r = read(pfd[0], (char[256]){0}, 256);
-	out[n] = '\0';
-	close(pfd[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	size_t off = (size_t)snprintf(err, cap, "'");
-	for (int i = 0; argv[i] && off < cap; i++)
-		off += (size_t)snprintf(err + off, cap - off, "%s%s", i ? " " : "", argv[i]);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	if (off < cap)
-		snprintf(err + off, cap - off, "' failed: %s", n ? out : "(no message)");
-	return -1;
-}
 
 static int open_ns(const char *name)
 {
@@ -315,142 +249,13 @@ static int start_agent(struct tc_linux *t, const char *agent_path, int verbose, 
 	close(to_agent[0]);
 	close(from_agent[1]);
 	t->agent = pid;
-	t->agent_in = to_agent[1];
-	t->agent_out = from_agent[0];
-	fcntl(t->agent_out, F_SETFL, O_NONBLOCK);
+	t->w.ctl_wr = to_agent[1];
+	t->w.ctl_rd = from_agent[0];
+	fcntl(t->w.ctl_rd, F_SETFL, O_NONBLOCK);
 	return 0;
 fail_errno:
 	snprintf(err, cap, "cannot start the agent: %s", strerror(errno));
 	return -1;
-}
-
-/* Returns the next complete line from the agent's buffered output, or NULL. */
-static char *take_line(struct tc_linux *t)
-{
-	char *start = t->lbuf + t->lstart;
-	char *nl = memchr(start, '\n', t->llen - t->lstart);
-	if (!nl)
-		return NULL;
-	*nl = '\0';
-	t->lstart = (size_t)(nl - t->lbuf) + 1;
-	return start;
-}
-
-/* Reads what the agent has written. Returns 0, or -1 on EOF/error (agent_eof set). */
-static int fill_agent(struct tc_linux *t)
-{
-	if (t->lstart > 0) {
-		memmove(t->lbuf, t->lbuf + t->lstart, t->llen - t->lstart);
-		t->llen -= t->lstart;
-		t->lstart = 0;
-	}
-	if (t->llen >= AGENT_LINE_MAX - 1) {
-		t->agent_eof = 1; /* a line this long is a broken agent */
-		return -1;
-	}
-	ssize_t r = read(t->agent_out, t->lbuf + t->llen, AGENT_LINE_MAX - 1 - t->llen);
-	if (r > 0) {
-		t->llen += (size_t)r;
-		return 0;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	t->agent_eof = 1;
-	return -1;
-}
-
-static int io_agent_send(void *ctx, const char *line, char *err, size_t cap)
-{
-	struct tc_linux *t = ctx;
-	size_t len = strlen(line);
-	char *buf = malloc(len + 1);
-	if (!buf) {
-		snprintf(err, cap, "out of memory");
-		return -1;
-	}
-	memcpy(buf, line, len);
-	buf[len] = '\n';
-	size_t off = 0;
-	while (off < len + 1) {
-		ssize_t w = write(t->agent_in, buf + off, len + 1 - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, cap, "write to agent: %s", strerror(errno));
-			free(buf);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	free(buf);
-	return 0;
-}
-
-static int io_send(void *ctx, const struct tc_seg *seg, int64_t *ts_us, char *err, size_t cap)
-{
-	struct tc_linux *t = ctx;
-	uint8_t frame[2048];
-	int n = tc_craft(t->inj, seg, frame, sizeof(frame), err, cap);
-	if (n < 0)
-		return -1;
-	/* Stamped before the write: the target may answer, and the answer be captured, before
-	 * the write returns, and the ladder must not show the answer first. */
-	*ts_us = now_us(NULL);
-	if (tc_inject(t->inj, frame, (size_t)n, err, cap) < 0)
-		return -1;
-	return 0;
-}
-
-static int from_target(const struct tc_linux *t, const struct tc_seg *s)
-{
-	return s->family == t->family && memcmp(s->src, t->target_addr, t->alen) == 0;
-}
-
-static int io_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
-{
-	struct tc_linux *t = ctx;
-	for (;;) {
-		char *line = take_line(t);
-		if (line) {
-			ev->kind = TC_EV_AGENT;
-			ev->line = line;
-			return 1;
-		}
-		if (t->agent_eof) {
-			ev->kind = TC_EV_AGENT_EOF;
-			return 1;
-		}
-		const uint8_t *frame;
-		size_t flen;
-		int64_t ts;
-		int r;
-		while ((r = tc_capture_next(t->cap, &frame, &flen, &ts, err, cap)) == 1) {
-			char derr[128];
-			if (tc_decode_frame(frame, flen, &ev->seg, derr, sizeof(derr)) != TC_DEC_TCP)
-				continue;
-			if (!from_target(t, &ev->seg))
-				continue;
-			ev->seg.ts_us = ts;
-			ev->kind = TC_EV_SEG;
-			return 1;
-		}
-		if (r < 0)
-			return -1;
-		int64_t now = now_us(NULL);
-		if (now >= deadline)
-			return 0;
-		/* Poll in short slices: libpcap may hold frames its descriptor did not signal. */
-		int64_t left = deadline - now;
-		int ms = left > 20000 ? 20 : (int)((left + 999) / 1000);
-		struct pollfd p[2] = {{.fd = tc_capture_fd(t->cap), .events = POLLIN},
-				      {.fd = t->agent_out, .events = POLLIN}};
-		if (poll(p, 2, ms) < 0 && errno != EINTR) {
-			snprintf(err, cap, "poll: %s", strerror(errno));
-			return -1;
-		}
-		if (p[1].revents)
-			fill_agent(t);
-	}
 }
 
 /* ---- public ---- */
@@ -474,7 +279,7 @@ static int del_ns(const char *name)
 {
 	char *argv[] = {"ip", "netns", "del", (char *)name, NULL};
 	char err[256];
-	return run(argv, err, sizeof(err));
+	return tc_run_cmd(argv, err, sizeof(err));
 }
 
 /* Kills processes still inside namespace `name`, so deleting it really frees it. */
@@ -545,27 +350,24 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 		return NULL;
 	}
 	t->fd_t = t->fd_i = t->fd_home = -1;
-	t->agent_in = t->agent_out = -1;
-	t->family = family;
-	t->alen = family == TC_FAMILY_V4 ? 4 : 16;
-	inet_pton(family == TC_FAMILY_V4 ? AF_INET : AF_INET6,
-		  family == TC_FAMILY_V4 ? TC_LINUX_TARGET_V4 : TC_LINUX_TARGET_V6, t->target_addr);
-	t->lbuf = malloc(AGENT_LINE_MAX);
-	if (!t->lbuf) {
+	if (tc_wire_init(&t->w, family) < 0) {
 		snprintf(err, cap, "out of memory");
 		goto fail;
 	}
+	t->wire_ready = 1;
+	inet_pton(family == TC_FAMILY_V4 ? AF_INET : AF_INET6,
+		  family == TC_FAMILY_V4 ? TC_LINUX_TARGET_V4 : TC_LINUX_TARGET_V6, t->w.target_addr);
 	snprintf(t->ns_t, sizeof(t->ns_t), "tcpc-%d-%d-t", (int)owner_pid, idx);
 	snprintf(t->ns_i, sizeof(t->ns_i), "tcpc-%d-%d-i", (int)owner_pid, idx);
 	t->fd_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
 	{
 		char *a1[] = {"ip", "netns", "add", t->ns_t, NULL};
-		if (run(a1, err, cap) < 0)
+		if (tc_run_cmd(a1, err, cap) < 0)
 			goto fail;
 		t->made_t = 1;
 		char *a2[] = {"ip", "netns", "add", t->ns_i, NULL};
-		if (run(a2, err, cap) < 0)
+		if (tc_run_cmd(a2, err, cap) < 0)
 			goto fail;
 		t->made_i = 1;
 	}
@@ -585,7 +387,7 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 		char *a[] = {"ip", "-n", t->ns_i, "link", "add", IF_INJ, "index", "20", "address", mi,
 			     "type", "veth", "peer", "name", IF_TARGET, "index", "21", "address", mt,
 			     "netns", t->ns_t, NULL};
-		if (run(a, err, cap) < 0)
+		if (tc_run_cmd(a, err, cap) < 0)
 			goto fail;
 	}
 	int which;
@@ -615,7 +417,7 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 			{"ip", "-n", t->ns_i, "link", "set", IF_INJ, "up", NULL},
 		};
 		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			if (run(cmds[i], err, cap) < 0)
+			if (tc_run_cmd(cmds[i], err, cap) < 0)
 				goto fail;
 	}
 	/* From here on this process lives in the injector's namespace: libnet and libpcap open
@@ -638,39 +440,24 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 		else
 			snprintf(bpf, sizeof(bpf), "ip6 and tcp and host %s and host %s",
 				 TC_LINUX_TARGET_V6, TC_LINUX_PEER_V6);
-		t->cap = tc_capture_open(IF_INJ, bpf, pcap_path, err, cap);
-		if (!t->cap)
+		t->w.cap = tc_capture_open(IF_INJ, bpf, pcap_path, err, cap);
+		if (!t->w.cap)
 			goto fail;
-		t->inj = tc_injector_open(IF_INJ, mac_inj, mac_target, err, cap);
-		if (!t->inj)
+		t->w.inj = tc_injector_open(IF_INJ, mac_inj, mac_target, err, cap);
+		if (!t->w.inj)
 			goto fail;
 	}
 	if (start_agent(t, agent_path, verbose, err, cap) < 0)
 		goto fail;
 	/* The agent's greeting proves it runs; a wrong protocol version is refused here. */
 	{
-		int64_t dl = now_us(NULL) + 5000000;
-		char *line = NULL;
-		while (!(line = take_line(t)) && !t->agent_eof && now_us(NULL) < dl) {
-			struct pollfd p = {.fd = t->agent_out, .events = POLLIN};
-			poll(&p, 1, 50);
-			fill_agent(t);
-		}
-		if (!line) {
-			snprintf(err, cap, "the agent (%s) did not greet within 5s%s", agent_path,
-				 t->agent_eof ? ": it exited" : "");
-			goto fail;
-		}
-		if (strncmp(line, "HELLO tcpconform-agent 1", 24) != 0) {
-			snprintf(err, cap, "unexpected agent greeting '%.100s'", line);
+		char greet[256], e2[512];
+		if (tc_wire_hello(&t->w, 5000, greet, sizeof(greet), e2, sizeof(e2)) < 0) {
+			snprintf(err, cap, "%s (%s)", e2, agent_path);
 			goto fail;
 		}
 	}
-	io->ctx = t;
-	io->send = io_send;
-	io->wait = io_wait;
-	io->agent_send = io_agent_send;
-	io->now = now_us;
+	tc_wire_io(&t->w, io);
 	return t;
 fail:
 	tc_linux_close(t);
@@ -683,9 +470,11 @@ void tc_linux_close(struct tc_linux *t)
 		return;
 	if (t->agent > 0) {
 		char e[64];
-		io_agent_send(t, "0 QUIT", e, sizeof(e));
-		close(t->agent_in);
-		t->agent_in = -1;
+		struct tc_io io;
+		tc_wire_io(&t->w, &io);
+		io.agent_send(&t->w, "0 QUIT", e, sizeof(e));
+		close(t->w.ctl_wr);
+		t->w.ctl_wr = -1;
 		int st;
 		pid_t r = 0;
 		for (int i = 0; i < 50 && (r = waitpid(t->agent, &st, WNOHANG)) == 0; i++)
@@ -695,13 +484,8 @@ void tc_linux_close(struct tc_linux *t)
 			waitpid(t->agent, &st, 0);
 		}
 	}
-	if (t->agent_in >= 0)
-		close(t->agent_in);
-	if (t->agent_out >= 0)
-		close(t->agent_out);
-	tc_capture_close(t->cap);
-	if (t->inj)
-		tc_injector_close(t->inj);
+	if (t->wire_ready)
+		tc_wire_close(&t->w);
 	if (t->fd_home >= 0) {
 		setns(t->fd_home, CLONE_NEWNET);
 		close(t->fd_home);
@@ -716,7 +500,6 @@ void tc_linux_close(struct tc_linux *t)
 	}
 	if (t->made_i)
 		del_ns(t->ns_i);
-	free(t->lbuf);
 	free(t);
 }
 
