@@ -447,7 +447,11 @@ static void summary(FILE *out, const struct tc_report *rep)
 	fprintf(out, "<h2>By requirement</h2>\n<p>%d requirements cited: <span class=\"v-pass\">%d "
 		     "pass</span>, <span class=\"v-fail\">%d fail</span>, <span class=\"v-known\">%d "
 		     "known deviation</span>, <span class=\"v-skip\">%d untested</span> (every case "
-		     "citing it was skipped).</p>\n<table class=\"cov\" id=\"coverage\">",
+		     "citing it was skipped). A case counts toward every requirement it cites, so a "
+		     "failure or known deviation here means a case citing the requirement did not "
+		     "pass, not necessarily that this requirement is the one broken: the case's "
+		     "explanation and the baseline's reason name the rule.</p>\n"
+		     "<table class=\"cov\" id=\"coverage\">",
 		nr, st[2], st[0], st[1], st[3]);
 	fputs("<thead><tr><th scope=\"col\">requirement</th><th scope=\"col\">status</th>", out);
 	for (int i = 0; i < NDV; i++)
