@@ -15,7 +15,9 @@ done
 t1=$(date +%s%N)
 echo "  $(( (t1 - t0) / 20000000 )) ms per case run (set-up, case, tear-down, process start)"
 echo
-for j in 1 4 8 16; do
+# --jobs 1 is left out: with the state-event matrix it takes minutes and says little more
+# than the per-case overhead above times the number of case runs.
+for j in 4 8 16; do
 	t0=$(date +%s%N)
 	"$B/tcpconform" run --jobs "$j" --json "$B/bench-$j.json" suites/ >/dev/null || true
 	t1=$(date +%s%N)
