@@ -133,8 +133,12 @@ remote_cleanup() {
 	for p in "${agents[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${agents[@]}"; do wait "$p" 2>/dev/null; done
 	for k in 1 2 3; do
-		ip netns del "$RN-R$k" 2>/dev/null
-		ip netns del "$RN-I$k" 2>/dev/null
+		# Whatever still runs inside a namespace dies with it: deleting the namespace alone
+		# would leave such a process running in a namespace no one can reach.
+		for ns in "$RN-R$k" "$RN-I$k"; do
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done
 	done
 	agents=()
 }
