@@ -66,18 +66,14 @@ static int write_sysctl(const char *key, const char *value, char *err, size_t ca
 		snprintf(err, cap, "not a sysctl name");
 		return -1;
 	}
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, cap, "%s", errno == ENOENT ? "no such sysctl in the target namespace"
-							: strerror(errno));
-		return -1;
-	}
-	size_t len = strlen(value);
-	ssize_t w = write(fd, value, len);
-	int e = errno;
-	close(fd);
-	if (w != (ssize_t)len) {
-		snprintf(err, cap, "cannot set it to '%s': %s", value, w < 0 ? strerror(e) : "short write");
+	char why[300];
+	if (tc_write_proc(path, value, why, sizeof(why)) < 0) {
+		/* The case's file:line:column is added by the caller; say what went wrong in the
+		 * case's own words (the key), not the /proc path. */
+		if (errno == ENOENT)
+			snprintf(err, cap, "no such sysctl in the target namespace");
+		else
+			snprintf(err, cap, "cannot set it to '%s': %s", value, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -282,34 +278,6 @@ static int del_ns(const char *name)
 	return tc_run_cmd(argv, err, sizeof(err));
 }
 
-/* Kills processes still inside namespace `name`, so deleting it really frees it. */
-static void kill_ns_procs(const char *name)
-{
-	/* Compare each process's network namespace with the namespace's own inode (what
-	 * `ip netns pids` does), rather than parse another tool's output. */
-	char path[128];
-	struct stat nst;
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-	if (stat(path, &nst) < 0)
-		return;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		char p[64];
-		struct stat st;
-		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
-		if (stat(p, &st) == 0 && st.st_ino == nst.st_ino && st.st_dev == nst.st_dev)
-			kill((pid_t)pid, SIGKILL);
-	}
-	closedir(d);
-}
-
 int tc_linux_sweep(pid_t own_pid)
 {
 	int removed = 0;
@@ -331,7 +299,7 @@ int tc_linux_sweep(pid_t own_pid)
 	}
 	closedir(d);
 	for (int i = 0; i < n; i++) {
-		kill_ns_procs(names[i]);
+		tc_kill_netns_procs(names[i]);
 		if (del_ns(names[i]) == 0)
 			removed++;
 	}
@@ -495,7 +463,7 @@ void tc_linux_close(struct tc_linux *t)
 	if (t->fd_i >= 0)
 		close(t->fd_i);
 	if (t->made_t) {
-		kill_ns_procs(t->ns_t);
+		tc_kill_netns_procs(t->ns_t);
 		del_ns(t->ns_t);
 	}
 	if (t->made_i)

@@ -46,50 +46,6 @@ const struct tc_target_file *tc_tap_file(void)
 	return g_loaded ? &g_tf : NULL;
 }
 
-void tc_kill_netns_procs(const char *name)
-{
-	/* A process is in the namespace when its /proc/PID/ns/net is the same inode as the
-	 * namespace's bind mount (what `ip netns pids` compares). */
-	char path[128];
-	struct stat nst;
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-	if (stat(path, &nst) < 0)
-		return;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0 || pid == (long)getpid())
-			continue;
-		char p[64];
-		struct stat st;
-		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
-		if (stat(p, &st) == 0 && st.st_ino == nst.st_ino && st.st_dev == nst.st_dev)
-			kill((pid_t)pid, SIGKILL);
-	}
-	closedir(d);
-}
-
-static int write_proc(const char *path, const char *value, char *err, size_t cap)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, cap, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	ssize_t n = write(fd, value, strlen(value));
-	int e = errno;
-	close(fd);
-	if (n != (ssize_t)strlen(value)) {
-		snprintf(err, cap, "%s: %s", path, n < 0 ? strerror(e) : "short write");
-		return -1;
-	}
-	return 0;
-}
-
 static int if_flags(const char *ifname, short set, short *now, char *err, size_t cap)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -134,7 +90,7 @@ static int make_tap(char *err, size_t cap)
 	close(fd);
 	/* The namespace's kernel must stay silent on the link: no address for IPv4, and IPv6
 	 * off before the link comes up (no router solicitations, MLD reports or DAD probes). */
-	return write_proc("/proc/sys/net/ipv6/conf/" TC_TAP_IFNAME "/disable_ipv6", "1", err, cap);
+	return tc_write_proc("/proc/sys/net/ipv6/conf/" TC_TAP_IFNAME "/disable_ipv6", "1", err, cap);
 }
 
 static int start_harness(struct tc_tap *t, const struct tc_target_env *env, const char *tgt,

@@ -28,7 +28,4 @@
 /* The target file the run loaded (after configure), or NULL. */
 const struct tc_target_file *tc_tap_file(void);
 
-/* Kills every process whose network namespace is /run/netns/NAME (SIGKILL). */
-void tc_kill_netns_procs(const char *name);
-
 #endif

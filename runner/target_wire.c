@@ -4,12 +4,15 @@
  */
 #include "target_wire.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -336,4 +339,52 @@ int tc_run_cmd(char *const argv[], char *err, size_t cap)
 	if (off < cap)
 		snprintf(err + off, cap - off, "' failed: %s", n ? out : "(no message)");
 	return -1;
+}
+
+int tc_write_proc(const char *path, const char *value, char *err, size_t cap)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, cap, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+	int e = errno;
+	close(fd);
+	if (n != (ssize_t)len) {
+		snprintf(err, cap, "%s: %s", path, n < 0 ? strerror(e) : "short write");
+		errno = n < 0 ? e : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void tc_kill_netns_procs(const char *name)
+{
+	/* A process is in the namespace when its /proc/PID/ns/net is the same inode as the
+	 * namespace's bind mount (what `ip netns pids` compares, without parsing its output). */
+	char path[128];
+	struct stat nst;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (stat(path, &nst) < 0)
+		return;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		char p[64];
+		struct stat st;
+		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
+		if (stat(p, &st) == 0 && st.st_ino == nst.st_ino && st.st_dev == nst.st_dev)
+			kill((pid_t)pid, SIGKILL);
+	}
+	closedir(d);
 }
