@@ -21,21 +21,12 @@
 #include "../../common/seg.h"
 #include "../../runner/case.h"
 #include "../../runner/exec.h"
+#include "fake_io.h"
 
 #define TISN 1000u /* the fake target's ISN */
 
-struct event {
-	int64_t at;
-	int kind;
-	struct tc_seg seg;
-	char line[256];
-};
-
 struct fake {
-	int64_t now;
-	struct event ev[64];
-	int nev;
-	char cur_line[256];
+	struct fio q;             /* clock and event queue (fake_io.h): must come first */
 	/* behaviour knobs */
 	int synack_delay_us;      /* answer a SYN after this long; -1: never */
 	int extra_ack_after_synack; /* also send a bare ACK after the SYN-ACK */
@@ -49,48 +40,6 @@ struct fake {
 	struct tc_seg last_sent;
 };
 
-static void push(struct fake *f, const struct event *e)
-{
-	assert_true(f->nev < 64);
-	f->ev[f->nev++] = *e;
-}
-
-static void push_seg(struct fake *f, int64_t at, uint8_t flags, uint32_t seq, uint32_t ack,
-		     size_t len)
-{
-	struct event e;
-	memset(&e, 0, sizeof(e));
-	e.at = at;
-	e.kind = TC_EV_SEG;
-	e.seg.family = TC_FAMILY_V4;
-	inet_pton(AF_INET, "192.0.2.1", e.seg.src);
-	inet_pton(AF_INET, "192.0.2.2", e.seg.dst);
-	e.seg.sport = 8080;
-	e.seg.dport = f->last_sent.sport;
-	e.seg.flags = flags;
-	e.seg.seq = seq;
-	e.seg.ack = ack;
-	e.seg.win = 64240;
-	e.seg.doff = 5;
-	e.seg.checksum_ok = 1;
-	e.seg.payload_len = len;
-	e.seg.ts_us = at;
-	push(f, &e);
-}
-
-static void push_line(struct fake *f, int64_t at, const char *fmt, ...)
-{
-	struct event e;
-	va_list ap;
-	memset(&e, 0, sizeof(e));
-	e.at = at;
-	e.kind = TC_EV_AGENT;
-	va_start(ap, fmt);
-	vsnprintf(e.line, sizeof(e.line), fmt, ap);
-	va_end(ap);
-	push(f, &e);
-}
-
 static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
 {
 	struct fake *f = ctx;
@@ -98,22 +47,23 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 	(void)cap;
 	f->sent++;
 	f->last_sent = *s;
-	*ts = f->now;
+	f->q.peer_port = s->sport;
+	*ts = f->q.now;
 	if ((s->flags & TC_F_SYN) && f->synack_delay_us >= 0) {
-		push_seg(f, f->now + f->synack_delay_us, TC_F_SYN | TC_F_ACK, TISN,
-			 s->seq + 1 + f->synack_ack_bump, 0);
+		struct tc_seg *sa = fio_push_seg(&f->q, f->q.now + f->synack_delay_us,
+						 TC_F_SYN | TC_F_ACK, TISN,
+						 s->seq + 1 + f->synack_ack_bump, 0);
 		if (f->synack_bad_option) {
 			/* MSS with length 3: what the decoder marks malformed. */
-			struct tc_seg *sa = &f->ev[f->nev - 1].seg;
 			static const uint8_t bad[] = {2, 3, 5, 0};
-			memcpy(sa->opt_bytes, bad, sizeof(bad));
-			sa->opt_len = sizeof(bad);
-			sa->nopts = tc_opts_decode(sa->opt_bytes, sa->opt_len, sa->opts, TC_MAX_OPTS);
+			fio_set_opts(sa, bad, sizeof(bad));
 		}
 		if (f->extra_ack_after_synack)
-			push_seg(f, f->now + f->synack_delay_us + 1, TC_F_ACK, TISN + 1, s->seq + 1, 0);
+			fio_push_seg(&f->q, f->q.now + f->synack_delay_us + 1, TC_F_ACK, TISN + 1,
+				     s->seq + 1, 0);
 	} else if (s->payload_len > 0) {
-		push_seg(f, f->now + 100, TC_F_ACK, TISN + 1, s->seq + (uint32_t)s->payload_len, 0);
+		fio_push_seg(&f->q, f->q.now + 100, TC_F_ACK, TISN + 1,
+			     s->seq + (uint32_t)s->payload_len, 0);
 	}
 	return 0;
 }
@@ -123,90 +73,41 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 	struct fake *f = ctx;
 	int tag;
 	char verb[32], call[32] = "";
+	int64_t at = f->q.now + 10;
 	(void)err;
 	(void)cap;
 	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
 		return -1;
 	if (strcmp(verb, "CONFIG") == 0) {
-		if (f->agent_dies) {
-			struct event e;
-			memset(&e, 0, sizeof(e));
-			e.at = f->now + 10;
-			e.kind = TC_EV_AGENT_EOF;
-			push(f, &e);
-			return 0;
-		}
-		push_line(f, f->now + 10, "%d OK", tag);
+		if (f->agent_dies)
+			fio_push(&f->q, at, TC_EV_AGENT_EOF);
+		else
+			fio_push_line(&f->q, at, "%d OK", tag);
 	} else if (strcmp(verb, "STATE") == 0) {
-		push_line(f, f->now + 10, "%d OK state=%s", tag, f->state);
+		fio_push_line(&f->q, at, "%d OK state=%s", tag, f->state);
 	} else if (strcmp(call, "accept") == 0 && f->block_accept) {
-		push_line(f, f->now + 10, "%d PENDING call=accept", tag);
+		fio_push_line(&f->q, at, "%d PENDING call=accept", tag);
 	} else if (strcmp(call, "read") == 0 && f->read_reply) {
-		push_line(f, f->now + 10, "%d DONE call=read %s", tag, f->read_reply);
+		fio_push_line(&f->q, at, "%d DONE call=read %s", tag, f->read_reply);
 	} else if (strcmp(verb, "CALL") == 0) {
-		push_line(f, f->now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
+		fio_push_line(&f->q, at, "%d DONE call=%s ret=0 errno=0", tag, call);
 	}
 	return 0;
-}
-
-static int f_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
-{
-	struct fake *f = ctx;
-	(void)err;
-	(void)cap;
-	int best = -1;
-	for (int i = 0; i < f->nev; i++)
-		if (f->ev[i].at <= deadline && (best < 0 || f->ev[i].at < f->ev[best].at))
-			best = i;
-	if (best < 0) {
-		if (deadline > f->now)
-			f->now = deadline;
-		return 0;
-	}
-	struct event e = f->ev[best];
-	f->ev[best] = f->ev[--f->nev];
-	if (e.at > f->now)
-		f->now = e.at;
-	ev->kind = e.kind;
-	if (e.kind == TC_EV_SEG)
-		ev->seg = e.seg;
-	snprintf(f->cur_line, sizeof(f->cur_line), "%s", e.line);
-	ev->line = f->cur_line;
-	return 1;
-}
-
-static int64_t f_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
 }
 
 static struct fake *new_fake(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	f->now = 1000000000;
+	fio_init(&f->q);
 	f->state = "ESTABLISHED";
 	return f;
 }
 
-/* Runs yaml against f and returns the result (caller frees). */
+/* Runs yaml against f, without the reference model, and returns the result (caller frees). */
 static void run(struct fake *f, const char *yaml, struct tc_result *r)
 {
-	struct tc_case c;
-	char err[512];
-	int rc = tc_case_load_buf("t.yaml", yaml, strlen(yaml), &c, err, sizeof(err));
-	if (rc != 0)
-		fail_msg("case did not load: %s", err);
-	struct tc_io io = {f, f_send, f_wait, f_agent, f_now};
-	struct tc_exec_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.family = TC_FAMILY_V4;
-	cfg.seed = 42;
-	inet_pton(AF_INET, "192.0.2.1", cfg.target_addr);
-	inet_pton(AF_INET, "192.0.2.2", cfg.peer_addr);
-	memset(r, 0, sizeof(*r));
-	tc_exec_case(&c, &cfg, &io, r);
-	tc_case_free(&c);
+	fio_exec(f, f_send, f_agent, yaml, NULL, 42, r);
 }
 
 static const struct tc_failure *find(const struct tc_result *r, const char *field)
@@ -407,7 +308,7 @@ static void test_app_results(void **st)
 	tc_result_free(&r);
 
 	f->read_reply = "ret=-1 errno=ECONNRESET";
-	f->nev = 0;
+	f->q.nev = 0;
 	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n"
 			 "  - app: {call: read, expect: {errno: EPIPE}}\n", &r);
 	x = find(&r, "errno");
@@ -417,7 +318,7 @@ static void test_app_results(void **st)
 	tc_result_free(&r);
 
 	/* With no expectation a call must succeed. */
-	f->nev = 0;
+	f->q.nev = 0;
 	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n  - app: read\n", &r);
 	x = find(&r, "errno");
 	assert_string_equal(x->field, "errno");

@@ -23,24 +23,14 @@
 #include "../../runner/case.h"
 #include "../../runner/exec.h"
 #include "../../runner/model/model.h"
+#include "fake_io.h"
 
 #define TISN 5000u
 #define OUR_ISN 100u
 
-struct event {
-	int64_t at;
-	int kind;
-	struct tc_seg seg;
-	char line[128];
-};
-
 struct fake {
-	int64_t now;
-	struct event ev[32];
-	int nev;
-	char cur[128];
+	struct fio q;           /* clock and event queue (fake_io.h): must come first */
 	uint32_t rcv_nxt;       /* the fake's: the peer's next sequence number */
-	uint16_t peer_port;
 	const char *state;
 	/* deviations */
 	int rst_closes;         /* any in-window RST closes, silently (RFC 793, not RFC 5961) */
@@ -49,50 +39,14 @@ struct fake {
 	struct tc_seg last_sent;
 };
 
+/* A segment from the fake; with mss, it carries <mss 1460> as a SYN-ACK would. */
 static void push_seg(struct fake *f, int64_t at, uint8_t flags, uint32_t seq, uint32_t ack, int mss)
 {
-	assert_true(f->nev < 32);
-	struct event *e = &f->ev[f->nev++];
-	memset(e, 0, sizeof(*e));
-	e->at = at;
-	e->kind = TC_EV_SEG;
-	struct tc_seg *s = &e->seg;
-	s->family = TC_FAMILY_V4;
-	inet_pton(AF_INET, "192.0.2.1", s->src);
-	inet_pton(AF_INET, "192.0.2.2", s->dst);
-	s->sport = 8080;
-	s->dport = f->peer_port;
-	s->flags = flags;
-	s->seq = seq;
-	s->ack = ack;
-	s->win = 64240;
-	s->checksum_ok = 1;
+	struct tc_seg *s = fio_push_seg(&f->q, at, flags, seq, ack, 0);
 	if (mss) {
-		struct tc_opt o;
-		memset(&o, 0, sizeof(o));
-		o.kind = TC_OPT_MSS;
-		o.len = 4;
-		o.mss = 1460;
-		int n = tc_opts_encode(&o, 1, s->opt_bytes, sizeof(s->opt_bytes));
-		assert_true(n > 0);
-		s->opt_len = (size_t)n;
-		s->nopts = tc_opts_decode(s->opt_bytes, s->opt_len, s->opts, TC_MAX_OPTS);
+		static const uint8_t opt[] = {TC_OPT_MSS, 4, 1460 >> 8, 1460 & 0xff};
+		fio_set_opts(s, opt, sizeof(opt));
 	}
-	s->doff = (uint8_t)(5 + s->opt_len / 4);
-	s->ts_us = at;
-}
-
-static void push_line(struct fake *f, const char *fmt, ...)
-{
-	assert_true(f->nev < 32);
-	struct event *e = &f->ev[f->nev++];
-	memset(e, 0, sizeof(*e));
-	e->at = f->now + 10;
-	e->kind = TC_EV_AGENT;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->line, sizeof(e->line), fmt, ap);
-	va_end(ap);
 }
 
 static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
@@ -100,20 +54,20 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 	struct fake *f = ctx;
 	(void)err;
 	(void)cap;
-	*ts = f->now;
+	*ts = f->q.now;
 	f->last_sent = *s;
-	f->peer_port = s->sport;
+	f->q.peer_port = s->sport;
 	if (s->flags & TC_F_RST) {
 		int in_window = (int32_t)(s->seq - f->rcv_nxt) >= 0 && (int32_t)(s->seq - f->rcv_nxt) < 64240;
 		if (s->seq == f->rcv_nxt || (f->rst_closes && in_window))
 			f->state = "CLOSED";
 		else if (in_window) /* RFC 5961 3.2: challenge ACK */
-			push_seg(f, f->now + 100, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
+			push_seg(f, f->q.now + 100, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
 	} else if (s->flags & TC_F_SYN) {
 		f->rcv_nxt = s->seq + 1;
-		push_seg(f, f->now + 100, TC_F_SYN | TC_F_ACK, TISN, f->rcv_nxt + f->synack_bump, 1);
+		push_seg(f, f->q.now + 100, TC_F_SYN | TC_F_ACK, TISN, f->rcv_nxt + f->synack_bump, 1);
 		if (f->extra_ack)
-			push_seg(f, f->now + 200, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
+			push_seg(f, f->q.now + 200, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
 		f->state = "SYN_RECEIVED";
 	} else if (s->flags & TC_F_ACK) {
 		f->state = "ESTABLISHED";
@@ -131,53 +85,21 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
 		return -1;
 	if (strcmp(verb, "CONFIG") == 0)
-		push_line(f, "%d OK", tag);
+		fio_push_line(&f->q, f->q.now + 10, "%d OK", tag);
 	else if (strcmp(verb, "STATE") == 0)
-		push_line(f, "%d OK state=%s", tag, f->state);
+		fio_push_line(&f->q, f->q.now + 10, "%d OK state=%s", tag, f->state);
 	else
-		push_line(f, "%d DONE call=%s ret=0 errno=0", tag, call);
+		fio_push_line(&f->q, f->q.now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
 	if (strcmp(call, "listen") == 0)
 		f->state = "LISTEN";
 	return 0;
-}
-
-static int f_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *err, size_t cap)
-{
-	struct fake *f = ctx;
-	(void)err;
-	(void)cap;
-	int best = -1;
-	for (int i = 0; i < f->nev; i++)
-		if (f->ev[i].at <= deadline && (best < 0 || f->ev[i].at < f->ev[best].at))
-			best = i;
-	if (best < 0) {
-		if (deadline > f->now)
-			f->now = deadline;
-		return 0;
-	}
-	struct event e = f->ev[best];
-	memmove(&f->ev[best], &f->ev[best + 1], (size_t)(f->nev - best - 1) * sizeof(f->ev[0]));
-	f->nev--;
-	if (e.at > f->now)
-		f->now = e.at;
-	ev->kind = e.kind;
-	if (e.kind == TC_EV_SEG)
-		ev->seg = e.seg;
-	snprintf(f->cur, sizeof(f->cur), "%s", e.line);
-	ev->line = f->cur;
-	return 1;
-}
-
-static int64_t f_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
 }
 
 static struct fake *new_fake(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	f->now = 1000000000;
+	fio_init(&f->q);
 	f->state = "CLOSED";
 	return f;
 }
@@ -185,21 +107,7 @@ static struct fake *new_fake(void)
 /* Runs yaml against f with the rfc9293 model as the second judge (knobs NULL: none). */
 static void run_k(struct fake *f, const char *yaml, const struct tc_knobs *k, struct tc_result *r)
 {
-	struct tc_case c;
-	char err[512];
-	if (tc_case_load_buf("t.yaml", yaml, strlen(yaml), &c, err, sizeof(err)) != 0)
-		fail_msg("case did not load: %s", err);
-	struct tc_io io = {f, f_send, f_wait, f_agent, f_now};
-	struct tc_exec_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.family = TC_FAMILY_V4;
-	cfg.seed = 7;
-	cfg.knobs = k;
-	inet_pton(AF_INET, "192.0.2.1", cfg.target_addr);
-	inet_pton(AF_INET, "192.0.2.2", cfg.peer_addr);
-	memset(r, 0, sizeof(*r));
-	tc_exec_case(&c, &cfg, &io, r);
-	tc_case_free(&c);
+	fio_exec(f, f_send, f_agent, yaml, k, 7, r);
 }
 
 static void run(struct fake *f, const char *yaml, struct tc_result *r)
