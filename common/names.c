@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "seg.h"
 
@@ -122,5 +123,37 @@ int tc_opt_parse(const char *name)
 	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
 		if (strcmp(opt_names[i].name, name) == 0)
 			return opt_names[i].kind;
+	return -1;
+}
+
+static const char *const level_names[TC_LVL_COUNT] = {"MUST", "SHOULD", "MAY"};
+
+const char *tc_level_name(int lvl)
+{
+	return lvl >= 0 && lvl < TC_LVL_COUNT ? level_names[lvl] : "?";
+}
+
+int tc_level_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	if (strcasecmp(s, "SHLD") == 0)
+		return TC_LVL_SHOULD;
+	for (int i = 0; i < TC_LVL_COUNT; i++)
+		if (strcasecmp(s, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int tc_level_of_req(const char *req)
+{
+	if (!req)
+		return -1;
+	if (strncmp(req, "MUST-", 5) == 0)
+		return TC_LVL_MUST;
+	if (strncmp(req, "SHLD-", 5) == 0)
+		return TC_LVL_SHOULD;
+	if (strncmp(req, "MAY-", 4) == 0)
+		return TC_LVL_MAY;
 	return -1;
 }

@@ -45,4 +45,19 @@ const char *tc_opt_name(int kind);
 /* Parses an option kind name; returns the kind or -1. */
 int tc_opt_parse(const char *name);
 
+/*
+ * Requirement levels (RFC 2119), carried by every check and every model rule so a verdict can
+ * tell a broken MUST (fail) from a departure from a SHOULD (warn). TC_LVL_MUST is 0 so a zeroed
+ * struct is held to the strictest level: a rule that forgot its level never turns a fail soft.
+ * RFC 9293 3.10 event-processing rules stated as what TCP does count as MUST.
+ */
+enum tc_level { TC_LVL_MUST = 0, TC_LVL_SHOULD, TC_LVL_MAY, TC_LVL_COUNT };
+/* "MUST", "SHOULD", "MAY"; "?" out of range. */
+const char *tc_level_name(int lvl);
+/* Parses MUST / SHOULD / MAY (any case; "SHLD" too). Returns the level or -1. */
+int tc_level_parse(const char *s);
+/* The level an RFC 9293 requirement id implies: "MUST-13" MUST, "SHLD-3" SHOULD, "MAY-2" MAY;
+ * -1 for anything else (an RFC section such as "RFC5961-3.2" has no level of its own). */
+int tc_level_of_req(const char *req);
+
 #endif

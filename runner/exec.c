@@ -1208,7 +1208,7 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 end:
 	r->duration_ms = (io->now(io->ctx) - x.t0) / 1000;
 	r->verdict = x.unsupported ? TC_V_SKIP
-		     : x.errored ? TC_V_ERROR : r->nfailures ? TC_V_FAIL : TC_V_PASS;
+		     : x.errored ? TC_V_ERROR : tc_result_failure_verdict(r);
 	free(x.q);
 	free(x.qev);
 	free(x.qv);

@@ -7,6 +7,8 @@
  */
 #include "result.h"
 
+#include "../common/names.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const verdict_names[TC_V_COUNT] = {"pass", "fail", "error", "skip"};
+static const char *const verdict_names[TC_V_COUNT] = {"pass", "fail", "error", "skip", "warn"};
 
 const char *tc_verdict_name(int v)
 {
@@ -179,6 +181,8 @@ int tc_result_write(int fd, const struct tc_result *r)
 		sb_field(&b, "f.message", f->message);
 		sb_field(&b, "f.segment", f->segment);
 		sb_field(&b, "f.rule", f->rule);
+		sb_int(&b, "f.level", f->level);
+		sb_field(&b, "f.req", f->req);
 	}
 	for (int i = 0; i < r->nevents; i++) {
 		const struct tc_tevent *e = &r->events[i];
@@ -272,6 +276,8 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 		else if (strcmp(key, "f.message") == 0) copy_str(cur.message, sizeof(cur.message), val);
 		else if (strcmp(key, "f.segment") == 0) copy_str(cur.segment, sizeof(cur.segment), val);
 		else if (strcmp(key, "f.rule") == 0) copy_str(cur.rule, sizeof(cur.rule), val);
+		else if (strcmp(key, "f.level") == 0) cur.level = atoi(val);
+		else if (strcmp(key, "f.req") == 0) copy_str(cur.req, sizeof(cur.req), val);
 		else if (strcmp(key, "e.head") == 0) {
 			struct tc_tevent e;
 			long long t;
@@ -316,4 +322,14 @@ int tc_result_read(const char *buf, size_t len, struct tc_result *r)
 out:
 	tc_result_free(r);
 	return rc;
+}
+
+int tc_result_failure_verdict(const struct tc_result *r)
+{
+	if (r->nfailures == 0)
+		return TC_V_PASS;
+	for (int i = 0; i < r->nfailures; i++)
+		if (r->failures[i].level == TC_LVL_MUST)
+			return TC_V_FAIL;
+	return TC_V_WARN;
 }

@@ -13,7 +13,9 @@
 
 #define TC_RESULT_MAX_REFS 16 /* refs and tags kept per result; more are dropped */
 
-enum tc_verdict { TC_V_PASS = 0, TC_V_FAIL, TC_V_ERROR, TC_V_SKIP, TC_V_COUNT };
+/* TC_V_WARN: the target departed only from SHOULD-level requirements (case-format.md
+ * "Verdicts"); it is appended so the numbers of the older verdicts stay what they were. */
+enum tc_verdict { TC_V_PASS = 0, TC_V_FAIL, TC_V_ERROR, TC_V_SKIP, TC_V_WARN, TC_V_COUNT };
 
 const char *tc_verdict_name(int v);
 
@@ -28,7 +30,10 @@ struct tc_failure {
 	char message[512];      /* one readable sentence */
 	char segment[512];      /* the segment actually received, tcpdump-style, or "" */
 	char rule[160];         /* the reference model's rule (judge "model"/"both"), or "" */
+	int level;              /* enum tc_level (common/names.h) of the requirement broken */
+	char req[48];           /* that requirement: "MUST-13", "SHLD-18", "RFC6298-2.4", or "" */
 };
+
 
 /*
  * One event of a run, in time order, for ladder diagrams and explanations: what was sent and
@@ -97,6 +102,9 @@ void tc_result_tracef(struct tc_result *r, const char *fmt, ...)
 void tc_result_add_ref(struct tc_result *r, const char *ref);
 void tc_result_add_tag(struct tc_result *r, const char *tag);
 void tc_result_free(struct tc_result *r);
+/* The verdict failures give: fail when one of them breaks a MUST, warn when all are SHOULD or
+ * MAY departures, pass when there are none. */
+int tc_result_failure_verdict(const struct tc_result *r);
 
 /* Serialise r to fd (a pipe). Returns 0 or -1. */
 int tc_result_write(int fd, const struct tc_result *r);

@@ -198,6 +198,8 @@ struct tc_mseg {
 	int64_t earliest, latest;     /* due between these times (inclusive) */
 	int pure_ack;          /* a bare ACK that a later segment carrying this ack replaces */
 	char rule[TC_MODEL_RULE];
+	int level;             /* enum tc_level of the rule that makes it due (0: MUST) */
+	char req[32];          /* the requirement it enforces ("SHLD-18", "RFC5961-3.2"), or "" */
 };
 
 /* An app call that completed (now or later). */
@@ -217,6 +219,8 @@ struct tc_mout {
 	int pending;           /* the call (tc_model_call) blocks: its completion comes later */
 	int old_state, new_state;
 	char rule[TC_MODEL_RULE];
+	int level;             /* enum tc_level of rule (0: MUST) */
+	char req[32];          /* the requirement rule enforces, or "" */
 };
 
 struct tc_mooo { uint32_t seq; uint32_t len; int fin; uint8_t data[TC_MAX_PAYLOAD]; };
