@@ -138,6 +138,7 @@ struct tc_step {
 	struct tc_appspec app;        /* app */
 	int state;                    /* state: enum tc_state */
 	int state_auto;               /* state: auto (the reference model's state) */
+	int state_listener;           /* state: {sock: listener}: the listener's own state */
 	int64_t wait_us;              /* wait */
 };
 

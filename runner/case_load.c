@@ -1015,7 +1015,7 @@ static int get_state(struct ld *l, const yaml_node_t *n, int *out)
 
 static int parse_state(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 {
-	static const char *const keys[] = {"is", "within", NULL};
+	static const char *const keys[] = {"is", "within", "sock", NULL};
 	int have_is = 0;
 	/* `state: auto` (an extension): the state the reference model is in at that step. */
 	if (is_scalar(n) && !strcmp(sv(n), "auto")) {
@@ -1039,6 +1039,16 @@ static int parse_state(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 			else if (get_state(l, v, &st->state) < 0)
 				return -1;
 			have_is = 1;
+		} else if (!strcmp(k, "sock")) {
+			/* An extension: `sock: listener` asks for the listening socket's own state;
+			 * `sock: conn` (the default) for the case's connection. */
+			const char *s;
+			if (get_str(l, v, "sock", &s) < 0)
+				return -1;
+			if (!strcmp(s, "listener"))
+				st->state_listener = 1;
+			else if (strcmp(s, "conn") != 0)
+				return fail(l, v, "unknown sock in state (listener or conn)");
 		} else if (get_dur(l, v, "within", &st->within_us) < 0) {
 			return -1;
 		}
@@ -1046,6 +1056,12 @@ static int parse_state(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 	if (!have_is)
 		return fail_at(l, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1, "is", 2,
 			       "missing required field in state");
+	/* The listener is LISTEN while open and CLOSED once closed; the model has no other
+	 * state for it, so `auto` would only restate that. */
+	if (st->state_listener && st->state_auto)
+		return fail(l, n, "'state' with sock: listener needs a state name, not auto");
+	if (st->state_listener && st->state != TC_ST_LISTEN && st->state != TC_ST_CLOSED)
+		return fail(l, n, "a listener is LISTEN or CLOSED (state with sock: listener)");
 	return 0;
 }
 

@@ -31,6 +31,21 @@ volatile sig_atomic_t tc_exec_interrupted;
 /* How long an agent may take to start a call; past it the harness is broken (an error). */
 #define AGENT_ACK_US 5000000
 
+/*
+ * The listener's own state in the model (LISTEN while the application's listener is open, else
+ * CLOSED), for `state: {is: ..., sock: listener}`. runner/model/model.c defines it; declared
+ * here until runner/model/model.h does.
+ *
+ * TEMPORARY FALLBACK (remove once tc_model_listener_state is on main, in model.c): a weak
+ * definition from m->listening, so this file builds and links before that change lands and the
+ * linker takes model.c's strong definition once it does. Nothing else should call it.
+ */
+int tc_model_listener_state(const struct tc_model *m);
+__attribute__((weak)) int tc_model_listener_state(const struct tc_model *m)
+{
+	return m->listening ? TC_ST_LISTEN : TC_ST_CLOSED;
+}
+
 void tc_fill_pattern(uint8_t *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -79,6 +94,7 @@ struct ex {
 	int expect_flags_set;       /* the flags the current expect asks for */
 	uint8_t expect_flags;            /* the app call whose PENDING/DONE the script waits for */
 	char state_reply[64];       /* the last STATE answer, "" while waiting */
+	int state_listener;         /* the STATE in flight asks for the listener's own state */
 
 	int64_t t0, case_deadline, prev_end;
 	int errored;
@@ -426,6 +442,15 @@ static void on_agent_line(struct ex *x, const char *line)
 		if (strncmp(rest, "OK", 2) == 0 && kv(rest, "state", x->state_reply,
 							sizeof(x->state_reply)))
 			return;
+		/* `STATE sock=listener` is an addition to protocol version 1: an agent older than
+		 * it answers ERR BADREQ (docs/agent-protocol.md "Versioning"), and the case cannot
+		 * be judged there, which is a skip, not a failure of the stack. */
+		if (x->state_listener && strncmp(rest, "ERR BADREQ", 10) == 0 && !x->errored) {
+			x->unsupported = 1;
+			set_error(x, "the target's agent does not know 'STATE sock=listener' (an addition "
+				  "to protocol version 1): '%.200s'", line);
+			return;
+		}
 		set_error(x, "agent could not report state: '%.200s'", line);
 		return;
 	}
@@ -1030,11 +1055,13 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		}
 		want = tc_state_name(ms);
 	}
+	x->state_listener = st->state_listener;
 	for (;;) {
 		char line[64];
 		x->state_reply[0] = '\0';
 		x->state_tag = ++x->next_tag;
-		snprintf(line, sizeof(line), "%d STATE", x->state_tag);
+		snprintf(line, sizeof(line), "%d STATE%s", x->state_tag,
+			 st->state_listener ? " sock=listener" : "");
 		if (agent_req(x, line) < 0)
 			return -1;
 		/* A silent agent is given a generous bound: it is an error, not a verdict. */
@@ -1061,7 +1088,8 @@ static int do_state(struct ex *x, const struct tc_step *st)
 				tc_judge_diverged(&x->j, x->cur_step, "its state differs from the target's");
 			} else {
 				fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
-				     "target state %s, expected %s (judge: target)", x->state_reply, want);
+				     "target %sstate %s, expected %s (judge: target)",
+				     st->state_listener ? "listener " : "", x->state_reply, want);
 			}
 			char d[64];
 			snprintf(d, sizeof(d), "target; expected %s", want);
@@ -1071,8 +1099,12 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		if (pump(x, now + STATE_RETRY_US, NULL) < 0)
 			return -1;
 	}
-	/* The second judge: the model's state must be the target's (docs/model.md). */
+	/* The second judge: the model's state must be the target's (docs/model.md). For the
+	 * listener it is the model's listener; tc_judge_state first runs the model's timers up
+	 * to now and says whether the model still judges. */
 	int ms = st->state_auto ? -1 : tc_judge_state(&x->j, x->io->now(x->io->ctx));
+	if (ms >= 0 && st->state_listener)
+		ms = tc_model_listener_state(&x->j.m);
 	if (st->state_auto && !x->j.stopped)
 		tc_result_tracef(x->r, "          model state %s\n", want);
 	if (ms >= 0) {
@@ -1104,6 +1136,7 @@ static int do_state(struct ex *x, const struct tc_step *st)
 	tc_result_tracef(x->r, "%9.3f   state %s\n", rel_ms(x, x->io->now(x->io->ctx)),
 			 x->state_reply);
 	x->state_tag = 0;
+	x->state_listener = 0;
 	x->prev_end = x->io->now(x->io->ctx);
 	return 0;
 }

@@ -44,6 +44,11 @@
  * ends. */
 #define MAX_SYSCTLS 32
 
+/* The most connections one session remembers as synchronized or actively opened (STATE tells
+ * such a connection, once gone, as CLOSED rather than the listener's LISTEN). A case has one
+ * or two; the oldest is forgotten beyond this. */
+#define MAX_KNOWN 16
+
 /* Set by SIGTERM/SIGINT in --listen mode: end the session, restore, exit. */
 static volatile sig_atomic_t stop_sig;
 
@@ -81,6 +86,14 @@ struct agent {
 	} saved[MAX_SYSCTLS];
 	int nsaved;
 	int no_sysctl;   /* --no-sysctl: SYSCTL is refused */
+
+	/* Connections (local, peer) that were accepted, connected, or seen by STATE in a
+	 * synchronized state: RFC 9293 3.10.7.4 never returns such a connection to LISTEN, so
+	 * once the table no longer shows one, it is CLOSED. */
+	struct {
+		struct sockaddr_storage local, peer;
+	} known[MAX_KNOWN];
+	int nknown;
 
 	struct ag_request rq;  /* ~33 KiB: kept here rather than on the stack */
 	char line[AG_MAX_LINE + 1];
@@ -311,6 +324,60 @@ static void op_finish(struct agent *a, struct op *op, long long ret, int err,
 	reply_done(a, op->tag, op->call, ret, err, data, ndata, NULL, 0);
 }
 
+/* Whether two endpoints (address and port) are the same. */
+static int same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+{
+	if (x->ss_family != y->ss_family)
+		return 0;
+	if (x->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)x;
+		const struct sockaddr_in *b = (const struct sockaddr_in *)y;
+		return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)x;
+		const struct sockaddr_in6 *b = (const struct sockaddr_in6 *)y;
+		return a->sin6_port == b->sin6_port &&
+		       memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+	}
+}
+
+/* Remembers (local, peer) as a connection that was synchronized or actively opened. */
+static void remember(struct agent *a, const struct sockaddr_storage *local,
+		     const struct sockaddr_storage *peer)
+{
+	for (int i = 0; i < a->nknown; i++)
+		if (same_endpoint(&a->known[i].local, local) && same_endpoint(&a->known[i].peer, peer))
+			return;
+	if (a->nknown == MAX_KNOWN) {
+		memmove(&a->known[0], &a->known[1], sizeof(a->known[0]) * (MAX_KNOWN - 1));
+		a->nknown--;
+	}
+	a->known[a->nknown].local = *local;
+	a->known[a->nknown].peer = *peer;
+	a->nknown++;
+}
+
+static int is_known(const struct agent *a, const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *peer)
+{
+	for (int i = 0; i < a->nknown; i++)
+		if (same_endpoint(&a->known[i].local, local) && same_endpoint(&a->known[i].peer, peer))
+			return 1;
+	return 0;
+}
+
+/* An accepted socket's own addresses: accept() hands over only established connections. */
+static void remember_fd(struct agent *a, int fd)
+{
+	struct sockaddr_storage l, p;
+	socklen_t ll = sizeof(l), pl = sizeof(p);
+	memset(&l, 0, sizeof(l));
+	memset(&p, 0, sizeof(p));
+	if (getsockname(fd, (struct sockaddr *)&l, &ll) == 0 &&
+	    getpeername(fd, (struct sockaddr *)&p, &pl) == 0)
+		remember(a, &l, &p);
+}
+
 /* Advances one pending op as far as its socket allows without blocking. */
 static void op_progress(struct agent *a, struct op *op)
 {
@@ -333,6 +400,7 @@ static void op_progress(struct agent *a, struct op *op)
 			return;
 		}
 		a->conn = fd;
+		remember_fd(a, fd);
 		op_finish(a, op, 0, 0, NULL, 0);
 		return;
 	}
@@ -546,6 +614,8 @@ static void call_connect(struct agent *a, const struct ag_request *rq)
 	/* The socket is the conn whatever connect says, as it stays the application's socket
 	 * after a failed connect; the runner closes it. */
 	a->conn = fd;
+	/* An active open never returns to LISTEN (RFC 9293 3.10.7.3, 3.10.7.4). */
+	remember(a, &a->local, &a->peer);
 	if (connect(fd, (const struct sockaddr *)&a->peer, addr_len(&a->peer)) == 0) {
 		reply_done(a, rq->tag, rq->call, 0, 0, NULL, 0, NULL, 0);
 		return;
@@ -691,27 +761,38 @@ static void do_call(struct agent *a, const struct ag_request *rq)
 
 /* ---- Requests ---- */
 
-/* Whether two endpoints (address and port) are the same. */
-static int same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+/* Whether st is a synchronized state (RFC 9293 3.3.2): one from which no RST or timeout
+ * returns the connection to LISTEN. */
+static int synchronized(int st)
 {
-	if (x->ss_family != y->ss_family)
-		return 0;
-	if (x->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)x;
-		const struct sockaddr_in *b = (const struct sockaddr_in *)y;
-		return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
-	} else {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)x;
-		const struct sockaddr_in6 *b = (const struct sockaddr_in6 *)y;
-		return a->sin6_port == b->sin6_port &&
-		       memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+	return st != TC_ST_CLOSED && st != TC_ST_LISTEN && st != TC_ST_SYN_SENT &&
+	       st != TC_ST_SYN_RECEIVED;
+}
+
+/* STATE sock=listener: the listener's own state, LISTEN while it is open. */
+static void state_listener(struct agent *a, const struct ag_request *rq)
+{
+	char err[256];
+	int st = TC_ST_CLOSED;
+	if (a->listener >= 0) {
+		st = tc_agent_state_fd(a->listener, err, sizeof(err));
+		/* Without a per-socket reader, an open listening descriptor is in LISTEN. */
+		if (st < 0)
+			st = TC_ST_LISTEN;
 	}
+	reply_ok(a, rq->tag, st == TC_ST_LISTEN ? "state=LISTEN" : "state=CLOSED");
 }
 
 static void do_state(struct agent *a, const struct ag_request *rq)
 {
 	char err[256], rest[64];
-	int st = tc_agent_state(&a->local, &a->peer, err, sizeof(err));
+	struct tc_agent_found found = {.accept_queue = -1, .queue_visible = 0};
+	int st;
+	if (rq->sock == AG_S_LISTENER) {
+		state_listener(a, rq);
+		return;
+	}
+	st = tc_agent_state(&a->local, &a->peer, &found, err, sizeof(err));
 	if (st == -1 && a->conn >= 0) {
 		char err2[256];
 		int st2 = tc_agent_state_fd(a->conn, err2, sizeof(err2));
@@ -723,11 +804,25 @@ static void do_state(struct agent *a, const struct ag_request *rq)
 			  "%s", err);
 		return;
 	}
-	/* No connection with the tuple: its local end is in LISTEN if the listener is open on
-	 * that local address and port (a CONFIG after listen may have named another one). */
-	if (st == TC_AGENT_STATE_NONE)
-		st = a->listener >= 0 && same_endpoint(&a->listen_addr, &a->local) ? TC_ST_LISTEN
-										     : TC_ST_CLOSED;
+	if (st >= 0 && synchronized(st))
+		remember(a, &a->local, &a->peer);
+	/* No connection with the tuple. It is the connection's state that is asked for (the case
+	 * format's `state`), so it is CLOSED unless RFC 9293 puts it back in LISTEN: only a
+	 * passive open reset in SYN-RECEIVED (3.10.7.4) or whose SYN-ACK retransmissions ran out
+	 * returns there, and then nothing is left of it. It is gone but was there when it was
+	 * accepted, connected or seen synchronized by an earlier STATE, or when the listener's
+	 * accept queue holds more connections than the table shows (a connection reset after
+	 * the handshake, before accept(), stays queued, unlisted). Otherwise the connection is
+	 * in LISTEN if the listener is open on the configured local address and port (a CONFIG
+	 * after listen may have named another one), else CLOSED. */
+	if (st == TC_AGENT_STATE_NONE) {
+		int listening = a->listener >= 0 && same_endpoint(&a->listen_addr, &a->local);
+		int gone_from_queue = found.accept_queue > found.queue_visible;
+		if (is_known(a, &a->local, &a->peer) || gone_from_queue || !listening)
+			st = TC_ST_CLOSED;
+		else
+			st = TC_ST_LISTEN;
+	}
 	snprintf(rest, sizeof(rest), "state=%s", tc_state_name(st));
 	reply_ok(a, rq->tag, rest);
 }
@@ -964,6 +1059,7 @@ static void agent_reset(struct agent *a)
 		close(a->pre);
 	a->listener = a->conn = a->pre = -1;
 	restore_sysctls(a);
+	a->nknown = 0;
 	a->configured = 0;
 	a->dead = a->eof = 0;
 	a->linelen = 0;

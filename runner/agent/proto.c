@@ -62,6 +62,9 @@ static const char *const verb_names[] = {
 
 static const char *const config_keys[] = {"family", "local", "port", "peer", "peer_port", NULL};
 static const char *const no_keys[] = {NULL};
+/* STATE sock=listener (an addition to version 1): the listener's own state, not the
+ * connection's. */
+static const char *const state_keys[] = {"sock", NULL};
 static const char *const sysctl_keys[] = {"key", "value", NULL};
 
 static const char *const opt_names[AG_O_COUNT] = {
@@ -627,9 +630,28 @@ int ag_parse(const char *line, size_t len, struct ag_request *rq, char *err, siz
 		rq->verb = AG_V_SYSCTL;
 		return parse_sysctl(f, nf, rq, err, cap);
 	}
-	if (tok_is(f[1], "STATE"))
+	if (tok_is(f[1], "STATE")) {
+		struct kv kv[MAX_FIELDS];
+		const struct tok *t;
+		int nkv;
 		rq->verb = AG_V_STATE;
-	else if (tok_is(f[1], "PING"))
+		rq->sock = AG_S_DEFAULT;
+		if (split_kv(f, nf, 2, state_keys, "STATE", kv, &nkv, err, cap) != 0)
+			return -1;
+		if ((t = find(kv, nkv, "sock")) != NULL) {
+			if (tok_is(*t, "listener"))
+				rq->sock = AG_S_LISTENER;
+			else if (tok_is(*t, "conn"))
+				rq->sock = AG_S_CONN;
+			else {
+				seterr(err, cap, "STATE: bad sock \"%.*s%s\" (want listener or conn)",
+				       qlen(*t), t->p, qdots(*t));
+				return -1;
+			}
+		}
+		return 0;
+	}
+	if (tok_is(f[1], "PING"))
 		rq->verb = AG_V_PING;
 	else if (tok_is(f[1], "QUIT"))
 		rq->verb = AG_V_QUIT;

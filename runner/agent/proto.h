@@ -80,7 +80,8 @@ struct ag_request {
 	int family;
 	struct sockaddr_storage local, peer;
 
-	/* CALL */
+	/* CALL; and STATE, where sock=listener asks for the listener's own state and no sock (or
+	 * sock=conn) for the connection's */
 	enum ag_call call;
 	enum ag_sock sock;
 	int backlog;       /* listen; 128 when not given */

@@ -28,10 +28,12 @@
 const char tc_agent_os[] = "darwin";
 
 int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
-		   char *err, size_t cap)
+		   struct tc_agent_found *found, char *err, size_t cap)
 {
 	(void)local;
 	(void)peer;
+	if (found)
+		*found = (struct tc_agent_found){.accept_queue = -1, .queue_visible = 0};
 	snprintf(err, cap, "unsupported: no socket table reader on darwin");
 	return -1;
 }

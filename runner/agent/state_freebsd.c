@@ -54,9 +54,28 @@ static int tuple_matches(const struct xtcpcb *xt, const struct sockaddr_storage 
 	       memcmp(&inc->inc6_faddr, &p->sin6_addr, sizeof(p->sin6_addr)) == 0;
 }
 
-int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
-		   char *err, size_t cap)
+/* Whether record xt is bound to local's port and address (or, for a listener, the wildcard). */
+static int local_matches(const struct xtcpcb *xt, const struct sockaddr_storage *local,
+			 int wildcard_ok)
 {
+	const struct in_conninfo *inc = &xt->xt_inp.inp_inc;
+	int v6 = (inc->inc_flags & INC_ISIPV6) != 0;
+	if (local->ss_family == AF_INET) {
+		const struct sockaddr_in *l = (const struct sockaddr_in *)local;
+		return !v6 && inc->inc_lport == l->sin_port &&
+		       (inc->inc_laddr.s_addr == l->sin_addr.s_addr ||
+			(wildcard_ok && inc->inc_laddr.s_addr == INADDR_ANY));
+	}
+	const struct sockaddr_in6 *l = (const struct sockaddr_in6 *)local;
+	return v6 && inc->inc_lport == l->sin6_port &&
+	       (memcmp(&inc->inc6_laddr, &l->sin6_addr, sizeof(l->sin6_addr)) == 0 ||
+		(wildcard_ok && IN6_IS_ADDR_UNSPECIFIED(&inc->inc6_laddr)));
+}
+
+int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
+		   struct tc_agent_found *found, char *err, size_t cap)
+{
+	struct tc_agent_found f = {.accept_queue = -1, .queue_visible = 0};
 	size_t len = 0;
 	char *buf = NULL;
 	int best = TC_AGENT_STATE_NONE;
@@ -94,10 +113,24 @@ int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_s
 		if (xg->xig_len < sizeof(struct xtcpcb) || off + xg->xig_len > len)
 			goto bad;
 		const struct xtcpcb *xt = (const struct xtcpcb *)(buf + off);
+		/* A listener's so_qlen counts its completed connections not yet accepted
+		 * (so_incqlen the incomplete ones; FreeBSD keeps SYN-RECEIVED in the syncache,
+		 * which this table does not show). As on Linux, queued connections the table no
+		 * longer shows in ESTABLISHED or CLOSE_WAIT were reset before accept(). Not
+		 * verified on a FreeBSD machine (docs/agent-protocol.md STATE). */
+		if (xt->t_state == 1 /* TCPS_LISTEN */ && local_matches(xt, local, 1)) {
+			f.accept_queue = (int)xt->xt_inp.xi_socket.so_qlen;
+		} else if ((xt->t_state == 4 /* TCPS_ESTABLISHED */ ||
+			    xt->t_state == 5 /* TCPS_CLOSE_WAIT */) &&
+			   local_matches(xt, local, 0)) {
+			f.queue_visible++;
+		}
 		if (tuple_matches(xt, local, peer)) {
 			int st = tc_bsd_state(xt->t_state, err, cap);
 			if (st < 0) {
 				free(buf);
+				if (found)
+					*found = f;
 				return -1;
 			}
 			if (best == TC_AGENT_STATE_NONE || tc_bsd_rank(st) > tc_bsd_rank(best))
@@ -106,18 +139,24 @@ int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_s
 		off += xg->xig_len;
 	}
 	free(buf);
+	if (found)
+		*found = f;
 	return best;
 bad:
 	snprintf(err, cap, "net.inet.tcp.pcblist: malformed record at offset %zu", off);
 	free(buf);
+	if (found)
+		*found = f;
 	return -1;
 }
 #else
 int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
-		   char *err, size_t cap)
+		   struct tc_agent_found *found, char *err, size_t cap)
 {
 	(void)local;
 	(void)peer;
+	if (found)
+		*found = (struct tc_agent_found){.accept_queue = -1, .queue_visible = 0};
 	snprintf(err, cap, "unsupported: the pcblist records of FreeBSD before 12 are not read");
 	return -1;
 }

@@ -43,6 +43,11 @@ static const int linux_states[] = {
 	 * answered the SYN: RFC 9293's SYN-RECEIVED. */
 	[12] = TC_ST_SYN_RECEIVED,
 };
+/* The Linux state numbers the accept-queue accounting needs by name. */
+#define LX_ESTABLISHED 1
+#define LX_SYN_RECV 3 /* a full socket in SYN-RECEIVED: a TCP Fast Open child, queued at once */
+#define LX_CLOSE_WAIT 8
+#define LX_LISTEN 10
 #define NLINUX (int)(sizeof(linux_states) / sizeof(linux_states[0]))
 
 static int map_state(int s, char *err, size_t cap)
@@ -85,9 +90,29 @@ static int tuple_matches(const struct inet_diag_msg *m, const struct sockaddr_st
 	}
 }
 
-int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
-		   char *err, size_t cap)
+/* Whether m is a socket bound to local's address (or the wildcard address) and port. */
+static int local_matches(const struct inet_diag_msg *m, const struct sockaddr_storage *local,
+			 int wildcard_ok)
 {
+	static const uint8_t any[16];
+	if (m->idiag_family != local->ss_family)
+		return 0;
+	if (local->ss_family == AF_INET) {
+		const struct sockaddr_in *l = (const struct sockaddr_in *)local;
+		return m->id.idiag_sport == l->sin_port &&
+		       (memcmp(&m->id.idiag_src[0], &l->sin_addr, 4) == 0 ||
+			(wildcard_ok && memcmp(&m->id.idiag_src[0], any, 4) == 0));
+	}
+	const struct sockaddr_in6 *l = (const struct sockaddr_in6 *)local;
+	return m->id.idiag_sport == l->sin6_port &&
+	       (memcmp(m->id.idiag_src, &l->sin6_addr, 16) == 0 ||
+		(wildcard_ok && memcmp(m->id.idiag_src, any, 16) == 0));
+}
+
+int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_storage *peer,
+		   struct tc_agent_found *found, char *err, size_t cap)
+{
+	struct tc_agent_found f = {.accept_queue = -1, .queue_visible = 0};
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
@@ -164,6 +189,18 @@ int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_s
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
 				continue;
 			m = NLMSG_DATA(h);
+			/* For a listener, sock_diag's idiag_rqueue is the accept queue's length
+			 * (sk_ack_backlog). A connection that completed the handshake and was reset
+			 * before accept() stays counted there, in TCP_CLOSE and unhashed, so no dump
+			 * shows it: the difference between the queue and the queued-looking
+			 * connections the dump does show is what the agent needs. */
+			if (m->idiag_state == LX_LISTEN && local_matches(m, local, 1)) {
+				f.accept_queue = (int)m->idiag_rqueue;
+				continue;
+			}
+			if ((m->idiag_state == LX_ESTABLISHED || m->idiag_state == LX_CLOSE_WAIT ||
+			     m->idiag_state == LX_SYN_RECV) && local_matches(m, local, 0))
+				f.queue_visible++;
 			if (!tuple_matches(m, local, peer))
 				continue;
 			st = map_state(m->idiag_state, err, cap);
@@ -176,6 +213,8 @@ int tc_agent_state(const struct sockaddr_storage *local, const struct sockaddr_s
 	ret = best;
 out:
 	close(fd);
+	if (found)
+		*found = f;
 	return ret;
 }
 

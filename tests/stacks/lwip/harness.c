@@ -100,6 +100,15 @@ static struct {
 	struct conn *acceptq, **acceptq_tail;
 	struct pcall pend[MAX_PENDING];
 	unsigned long seq;
+	/* Connections (local port, peer address and port; our local address is the one the
+	 * netif has) that lwIP handed to the accept callback, that connect opened, or that
+	 * STATE saw synchronized. RFC 9293 never returns such a connection to LISTEN, so once
+	 * lwIP has freed its pcb, STATE reports CLOSED for it rather than the listener's LISTEN. */
+	struct {
+		ip_addr_t local, peer;
+		u16_t port, peer_port;
+	} known[16];
+	int nknown;
 } H;
 
 static char outbuf[AG_MAX_LINE + 256];
@@ -184,23 +193,70 @@ static struct tcp_pcb *find_pcb(struct tcp_pcb *list)
 	return best;
 }
 
-static void do_state(const char *tag)
+static int known_idx(const ip_addr_t *local, u16_t port, const ip_addr_t *peer, u16_t peer_port)
 {
+	for (int i = 0; i < H.nknown; i++)
+		if (H.known[i].port == port && H.known[i].peer_port == peer_port &&
+		    addr_eq(&H.known[i].local, local) && addr_eq(&H.known[i].peer, peer))
+			return i;
+	return -1;
+}
+
+static void remember(const ip_addr_t *local, u16_t port, const ip_addr_t *peer, u16_t peer_port)
+{
+	int n = (int)(sizeof(H.known) / sizeof(H.known[0]));
+	if (known_idx(local, port, peer, peer_port) >= 0)
+		return;
+	if (H.nknown == n) {
+		memmove(&H.known[0], &H.known[1], sizeof(H.known[0]) * (size_t)(n - 1));
+		H.nknown--;
+	}
+	ip_addr_copy(H.known[H.nknown].local, *local);
+	ip_addr_copy(H.known[H.nknown].peer, *peer);
+	H.known[H.nknown].port = port;
+	H.known[H.nknown].peer_port = peer_port;
+	H.nknown++;
+}
+
+static int listener_open(void)
+{
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == H.port &&
+		    (ip_addr_isany(&l->local_ip) || addr_eq(&l->local_ip, &H.local)))
+			return 1;
+	return 0;
+}
+
+static void do_state(const char *tag, int listener)
+{
+	if (listener) {
+		/* STATE sock=listener: the application's listener, LISTEN while it is open. */
+		if (H.lpcb)
+			reply("%s OK state=LISTEN lwip_state=%s", tag, lwip_state_name(H.lpcb->state));
+		else
+			reply("%s OK state=CLOSED lwip_state=none", tag);
+		return;
+	}
 	/* The live connection wins over an old TIME_WAIT with the same tuple. */
 	struct tcp_pcb *p = find_pcb(tcp_active_pcbs);
 	if (!p)
 		p = find_pcb(tcp_tw_pcbs);
 	if (p) {
+		if (p->state >= ESTABLISHED)
+			remember(&H.local, H.port, &H.peer, H.peer_port);
 		reply("%s OK state=%s lwip_state=%s", tag, our_state_name(p->state),
 		      lwip_state_name(p->state));
 		return;
 	}
-	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
-		if (l->local_port == H.port &&
-		    (ip_addr_isany(&l->local_ip) || addr_eq(&l->local_ip, &H.local))) {
-			reply("%s OK state=LISTEN lwip_state=LISTEN", tag);
-			return;
-		}
+	/* No pcb: lwIP has freed the connection, or never had it. It is the connection's state
+	 * that is asked for, so it is CLOSED, except where RFC 9293 3.10.7.4 returns a passive
+	 * open to LISTEN: a connection reset (or given up) in SYN-RECEIVED, which lwIP frees
+	 * without calling the accept callback. A connection lwIP accepted, that connect opened
+	 * or that an earlier STATE saw synchronized is CLOSED. */
+	if (known_idx(&H.local, H.port, &H.peer, H.peer_port) < 0 && listener_open()) {
+		reply("%s OK state=LISTEN lwip_state=LISTEN", tag);
+		return;
+	}
 	reply("%s OK state=CLOSED lwip_state=none", tag);
 }
 
@@ -427,6 +483,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	if (!c)
 		return ERR_MEM; /* lwIP aborts the new connection */
 	c->pcb = newpcb;
+	/* lwIP calls the accept callback when the handshake completes (tcp_process, SYN_RCVD
+	 * to ESTABLISHED): from here on the connection never returns to LISTEN. */
+	remember(&newpcb->local_ip, newpcb->local_port, &newpcb->remote_ip, newpcb->remote_port);
 	c->o = H.lst_o;
 	apply_opts(newpcb, &c->o);
 	conn_hook(c);
@@ -680,6 +739,8 @@ static void call_connect(const struct ag_request *rq)
 		return;
 	}
 	conn_hook(c);
+	/* An active open is never returned to LISTEN (RFC 9293 3.10.7.3). */
+	remember(&H.local, H.port, &H.peer, H.peer_port);
 	struct pcall *p = pend_new(P_CONNECT, rq->tag, c);
 	if (!p) {
 		reply("%s ERR BADSTATE too many pending calls", rq->tag);
@@ -988,7 +1049,7 @@ static void handle(const char *line, size_t len)
 			reply("%s ERR BADSTATE no CONFIG yet", rq.tag);
 			return;
 		}
-		do_state(rq.tag);
+		do_state(rq.tag, rq.sock == AG_S_LISTENER);
 		return;
 	case AG_V_CALL:
 		break;
