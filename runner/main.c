@@ -190,6 +190,7 @@ static int cmd_run(int argc, char **argv)
 	struct tc_baseline bl;
 	int no_progress = 0;
 	const char *model_profile = "rfc9293";
+	int model_profile_given = 0;
 	const char *json = NULL;
 	memset(&outs, 0, sizeof(outs));
 	memset(&bl, 0, sizeof(bl));
@@ -254,7 +255,7 @@ static int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 1007: no_progress = 1; break;
-		case 1008: model_profile = optarg; break;
+		case 1008: model_profile = optarg; model_profile_given = 1; break;
 		case 2001: targs.file = optarg; break;
 		case 2002: targs.iface = optarg; break;
 		case 2003: targs.host = optarg; break;
@@ -268,10 +269,10 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tcpconform run: give at least one PATH (a case file or a folder)\n");
 		return EXIT_USAGE;
 	}
-	/* The model's profile is the second judge (docs/model.md); it is not o.profile, which
-	 * only selects cases by their only:/except: lists. */
+	/* The model's profile is the second judge (docs/model.md). --profile names it; a bad one
+	 * is bad usage, found before anything else. */
 	static struct tc_knobs knobs;
-	if (tc_profile_load(model_profile, &knobs, err, sizeof(err)) < 0) {
+	if (model_profile_given && tc_profile_load(model_profile, &knobs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: --profile: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -302,6 +303,25 @@ static int cmd_run(int argc, char **argv)
 		o.jobs = o.target->max_jobs;
 	if (!o.profile)
 		o.profile = o.target->name;
+	/* Without --profile, the profile the target's settings name (a target file's `profile:`,
+	 * docs/targets.md) judges too, not only selects cases: a stack is judged by the choices
+	 * its own profile allows. A name with no model profile (a remote host's OS the model has
+	 * no knobs for, a user's own label) leaves the model on rfc9293, said once on stderr. */
+	if (!model_profile_given) {
+		const char *tp = o.target->profile ? o.target->profile() : NULL;
+		if (tp && tc_profile_load(tp, &knobs, err, sizeof(err)) == 0) {
+			model_profile = tp;
+		} else {
+			if (tp)
+				fprintf(stderr, "tcpconform: the target's profile '%s' is not a model profile "
+						"(%s); the model judges with rfc9293\n", tp, err);
+			if (tc_profile_load(model_profile, &knobs, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tcpconform: --profile: %s\n", err);
+				tc_caselist_free(&l);
+				return EXIT_USAGE;
+			}
+		}
+	}
 	outs.json = json;
 	outs.pcap_dir = o.pcap_dir;
 	/* A bad baseline is bad usage: found before anything runs. */

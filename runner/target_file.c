@@ -78,6 +78,180 @@ static int check_value(const struct tc_target_file *tf, const char *key, char *e
 	return 0;
 }
 
+/* A setting's name: dotted words of letters, digits, '_' and '-', no empty word (the agent
+ * protocol's SYSCTL key rule, docs/agent-protocol.md). */
+static int good_setting(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 127 || k[0] == '.' || k[n - 1] == '.' || strstr(k, ".."))
+		return 0;
+	for (const char *c = k; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '-' || *c == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Reads the value of `sysctl_map:` (its MAPPING_START already consumed): entries
+ * `NAME: {fixed: VALUE}` or `NAME: {key: SETTING}`. Consumes events up to and including the
+ * mapping's end. Returns 0 or -1 with a message quoting path:line:column.
+ */
+static int parse_smap(yaml_parser_t *p, struct tc_target_file *tf, const char *path, char *err,
+		      size_t cap)
+{
+	yaml_event_t ev;
+	struct tc_tf_sysctl_map *cur = NULL;
+	int in_entry = 0, nfields = 0, rc = -1;
+	char fkey[16] = "";
+	for (;;) {
+		if (!yaml_parser_parse(p, &ev)) {
+			snprintf(err, cap, "%s:%zu:%zu: %s", path, p->problem_mark.line + 1,
+				 p->problem_mark.column + 1, p->problem ? p->problem : "YAML error");
+			return -1;
+		}
+		int n = where(err, cap, path, &ev);
+		char *e = err + n;
+		size_t ecap = cap - (size_t)n;
+		const char *v = ev.type == YAML_SCALAR_EVENT ? (const char *)ev.data.scalar.value : "";
+		if (!in_entry) {
+			if (ev.type == YAML_MAPPING_END_EVENT) {
+				rc = 0;
+				break;
+			}
+			if (cur == NULL && ev.type == YAML_SCALAR_EVENT) {
+				if (!good_setting(v)) {
+					snprintf(e, ecap, "sysctl_map: '%.60s' is not a sysctl name (dotted "
+						 "words of letters, digits, '_' and '-')", v);
+					break;
+				}
+				for (int i = 0; i < tf->nsmap; i++)
+					if (strcmp(tf->smap[i].name, v) == 0) {
+						snprintf(e, ecap, "sysctl_map: '%.60s' is mapped twice (first "
+							 "at line %d)", v, tf->smap[i].line);
+						goto done;
+					}
+				if (tf->nsmap >= TC_TF_MAX_SYSCTL_MAP) {
+					snprintf(e, ecap, "sysctl_map: more than %d entries",
+						 TC_TF_MAX_SYSCTL_MAP);
+					break;
+				}
+				cur = &tf->smap[tf->nsmap++];
+				memset(cur, 0, sizeof(*cur));
+				snprintf(cur->name, sizeof(cur->name), "%s", v);
+				cur->kind = -1;
+				cur->line = (int)ev.start_mark.line + 1;
+				cur->col = (int)ev.start_mark.column + 1;
+			} else if (cur != NULL && ev.type == YAML_MAPPING_START_EVENT) {
+				in_entry = 1;
+				nfields = 0;
+				fkey[0] = '\0';
+			} else if (cur != NULL) {
+				snprintf(e, ecap, "sysctl_map: %s: give {fixed: VALUE} or {key: SETTING}",
+					 cur->name);
+				break;
+			} else {
+				snprintf(e, ecap, "sysctl_map: give a mapping of sysctl names, e.g. "
+					 "net.ipv4.tcp_rfc1337: {fixed: 1}");
+				break;
+			}
+		} else {
+			if (ev.type == YAML_MAPPING_END_EVENT) {
+				if (nfields != 1) {
+					snprintf(e, ecap, "sysctl_map: %s: give exactly one of fixed: and key:",
+						 cur->name);
+					break;
+				}
+				in_entry = 0;
+				cur = NULL;
+			} else if (ev.type != YAML_SCALAR_EVENT) {
+				snprintf(e, ecap, "sysctl_map: %s: values are single words", cur->name);
+				break;
+			} else if (!fkey[0]) {
+				if (strcmp(v, "fixed") != 0 && strcmp(v, "key") != 0) {
+					snprintf(e, ecap, "sysctl_map: %s: unknown field '%.40s' (fixed or key)",
+						 cur->name, v);
+					break;
+				}
+				snprintf(fkey, sizeof(fkey), "%s", v);
+			} else {
+				if (++nfields > 1) {
+					snprintf(e, ecap, "sysctl_map: %s: give exactly one of fixed: and key:",
+						 cur->name);
+					break;
+				}
+				if (strcmp(fkey, "fixed") == 0) {
+					if (!v[0] || strlen(v) >= sizeof(cur->value)) {
+						snprintf(e, ecap, "sysctl_map: %s: fixed: '%.40s' is empty or "
+							 "too long", cur->name, v);
+						break;
+					}
+					cur->kind = TC_TF_MAP_FIXED;
+					snprintf(cur->value, sizeof(cur->value), "%s", v);
+				} else {
+					if (!good_setting(v)) {
+						snprintf(e, ecap, "sysctl_map: %s: key: '%.60s' is not a setting "
+							 "name (dotted words)", cur->name, v);
+						break;
+					}
+					cur->kind = TC_TF_MAP_KEY;
+					snprintf(cur->key, sizeof(cur->key), "%s", v);
+				}
+				fkey[0] = '\0';
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+done:
+	yaml_event_delete(&ev);
+	return rc;
+}
+
+/* Whether two sysctl values are the same setting: word by word, integers as numbers. */
+static int same_value(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || *a == '\t' || *a == ',')
+			a++;
+		while (*b == ' ' || *b == '\t' || *b == ',')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		size_t na = strcspn(a, " \t,"), nb = strcspn(b, " \t,");
+		char wa[256], wb[256], *ea, *eb;
+		snprintf(wa, sizeof(wa), "%.*s", (int)na, a);
+		snprintf(wb, sizeof(wb), "%.*s", (int)nb, b);
+		errno = 0;
+		long long ia = strtoll(wa, &ea, 0), ib = strtoll(wb, &eb, 0);
+		if (*ea || *eb || errno ? strcmp(wa, wb) != 0 : ia != ib)
+			return 0;
+		a += na;
+		b += nb;
+	}
+}
+
+int tc_target_file_sysctl(const struct tc_target_file *tf, const char *name, const char *value,
+			  const char **set_key, char *why, size_t cap)
+{
+	*set_key = NULL;
+	for (int i = 0; i < tf->nsmap; i++) {
+		const struct tc_tf_sysctl_map *m = &tf->smap[i];
+		if (strcmp(m->name, name) != 0)
+			continue;
+		if (m->kind == TC_TF_MAP_KEY) {
+			*set_key = m->key;
+			return TC_TF_SC_SET;
+		}
+		if (same_value(m->value, value))
+			return TC_TF_SC_RUN;
+		snprintf(why, cap, "sysctl %s: %s always behaves as with %s, the case needs %s (%s:%d)",
+			 name, tf->name, m->value, value, tf->path, m->line);
+		return TC_TF_SC_SKIP;
+	}
+	snprintf(why, cap, "sysctl %s has no mapping in %s", name, tf->path);
+	return TC_TF_SC_SKIP;
+}
+
 int tc_target_file_load(const char *path, struct tc_target_file *tf, char *err, size_t cap)
 {
 	yaml_parser_t p;
@@ -118,6 +292,14 @@ int tc_target_file_load(const char *path, struct tc_target_file *tf, char *err, 
 			break;
 		switch (ev.type) {
 		case YAML_MAPPING_START_EVENT:
+			if (depth == 1 && !in_seq && strcmp(key, "sysctl_map") == 0) {
+				yaml_event_delete(&ev);
+				have_ev = 0;
+				if (parse_smap(&p, tf, path, err, cap) < 0)
+					goto out;
+				key[0] = '\0';
+				continue;
+			}
 			if (depth != 0 || in_seq) {
 				int n = where(err, cap, path, &ev);
 				snprintf(err + n, cap - (size_t)n, "%s: a nested mapping is not allowed here",
@@ -173,7 +355,8 @@ int tc_target_file_load(const char *path, struct tc_target_file *tf, char *err, 
 				snprintf(key, sizeof(key), "%s", v);
 				if (strcmp(key, "harness") == 0)
 					break;
-				int known = strcmp(key, "startup_timeout") == 0 || strcmp(key, "sysctl") == 0;
+				int known = strcmp(key, "startup_timeout") == 0 || strcmp(key, "sysctl") == 0 ||
+					    strcmp(key, "sysctl_map") == 0;
 				for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++)
 					if (strcmp(str_keys[i].key, key) == 0)
 						known = 1;
@@ -187,6 +370,11 @@ int tc_target_file_load(const char *path, struct tc_target_file *tf, char *err, 
 			int n = where(err, cap, path, &ev);
 			if (strcmp(key, "harness") == 0) {
 				snprintf(err + n, cap - (size_t)n, "harness: give a list of arguments");
+				goto out;
+			}
+			if (strcmp(key, "sysctl_map") == 0) {
+				snprintf(err + n, cap - (size_t)n, "sysctl_map: give a mapping of sysctl "
+					 "names, e.g. {net.ipv4.tcp_rfc1337: {fixed: 1}}");
 				goto out;
 			}
 			if (strcmp(key, "startup_timeout") == 0) {

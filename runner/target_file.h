@@ -16,6 +16,9 @@
  *   iface: eth1                    # remote: the only interface injection uses
  *   agent: 192.0.2.1:7001          # remote: the agent's control connection
  *   sysctl: agent                  # remote: apply case sysctls through the agent (or: skip)
+ *   sysctl_map:                    # tap: how a case's (Linux) sysctl reaches the stack
+ *     net.ipv4.tcp_rfc1337: {fixed: 1}          # the stack always behaves as with 1
+ *     net.ipv4.tcp_retries2: {key: mystack.max_rtx}   # set through the harness's SYSCTL
  *
  * In harness arguments {bin} is the folder of the tcpconform program, {dir} the target file's
  * folder, {tap} the TAP device's name, and {target4} {target6} {peer4} {peer6} {target_mac} the
@@ -31,6 +34,19 @@
 #define TC_TF_SYSCTL_SKIP 0
 #define TC_TF_SYSCTL_AGENT 1
 
+#define TC_TF_MAX_SYSCTL_MAP 32
+#define TC_TF_MAP_FIXED 0      /* the stack always behaves as the setting with this value */
+#define TC_TF_MAP_KEY 1        /* the harness takes the value under its own setting's name */
+
+/* One entry of `sysctl_map:` (docs/targets.md). */
+struct tc_tf_sysctl_map {
+	char name[128];            /* the sysctl a case names (net.ipv4.tcp_rfc1337) */
+	int kind;                  /* TC_TF_MAP_* */
+	char value[256];           /* fixed: the value the stack always has */
+	char key[128];             /* key: the harness's setting, for the SYSCTL verb */
+	int line, col;             /* of the entry's name, for messages */
+};
+
 struct tc_target_file {
 	char path[512], dir[512];
 	char name[64], kind[16], profile[64], baseline[1024];
@@ -41,7 +57,25 @@ struct tc_target_file {
 	char iface[32], agent[300];
 	int startup_ms;
 	int sysctl_mode;
+	struct tc_tf_sysctl_map smap[TC_TF_MAX_SYSCTL_MAP];
+	int nsmap;
 };
+
+/* What a tap target does with one of a case's sysctls (tc_target_file_sysctl). */
+#define TC_TF_SC_RUN 0   /* nothing to set: the stack always behaves so */
+#define TC_TF_SC_SET 1   /* send the value to the harness under *set_key (SYSCTL verb) */
+#define TC_TF_SC_SKIP 2  /* the case cannot run with its settings here: why says so */
+
+/*
+ * tc_target_file_sysctl - the decision for a case's `sysctl: {name: value}` on a target whose
+ * stack is not Linux: a case never runs silently without its settings. An entry of
+ * `sysctl_map` with `fixed: V` runs the case when value equals V (numbers compared as numbers,
+ * word by word) and skips it otherwise; `key: K` asks for the value to be set as K through the
+ * agent protocol's SYSCTL (returned in *set_key); no entry skips it ("sysctl NAME has no
+ * mapping in FILE"). Returns TC_TF_SC_*; why (cap bytes) is filled for TC_TF_SC_SKIP.
+ */
+int tc_target_file_sysctl(const struct tc_target_file *tf, const char *name, const char *value,
+			  const char **set_key, char *why, size_t cap);
 
 /*
  * tc_target_file_load - read path into *tf (zeroed first). Unknown keys, wrong types and bad

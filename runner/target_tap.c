@@ -93,6 +93,67 @@ static int make_tap(char *err, size_t cap)
 	return tc_write_proc("/proc/sys/net/ipv6/conf/" TC_TAP_IFNAME "/disable_ipv6", "1", err, cap);
 }
 
+/*
+ * A case's sysctls on a stack that is not Linux (docs/targets.md "sysctl_map"): checked before
+ * anything is set up, so a case that cannot have its settings is a skip with the reason, never
+ * a run with the stack's defaults. Returns 0 (run), or -1 with the reason in err.
+ */
+static int check_sysctls(const struct tc_case *c, char *err, size_t cap)
+{
+	for (int i = 0; i < c->nsysctls; i++) {
+		const char *k;
+		char why[700];
+		if (tc_target_file_sysctl(&g_tf, c->sysctls[i].key, c->sysctls[i].value, &k, why,
+					  sizeof(why)) == TC_TF_SC_SKIP) {
+			snprintf(err, cap, "%s:%d:%d: %s", c->file, c->sysctls[i].pos.line,
+				 c->sysctls[i].pos.col, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Sends the mapped sysctls (`key:` entries) to the harness with the SYSCTL verb; the harness
+ * puts them back when the session ends. Returns 0, or -1 with *kind: TC_OPEN_SKIP when the
+ * harness cannot have the setting, 1 when it refused the case's value, 0 for a broken harness.
+ */
+static int apply_sysctls(struct tc_tap *t, const struct tc_case *c, int *kind, char *err,
+			 size_t cap)
+{
+	for (int i = 0; i < c->nsysctls; i++) {
+		const struct tc_sysctl *s = &c->sysctls[i];
+		const char *k;
+		char val[300], line[600], reply[512], e[512], tag[24], why[700];
+		size_t o = 0;
+		if (tc_target_file_sysctl(&g_tf, s->key, s->value, &k, why, sizeof(why)) !=
+		    TC_TF_SC_SET)
+			continue;
+		/* No spaces in a protocol field: ',' separates the numbers of a value. */
+		for (const char *v = s->value; *v && o + 1 < sizeof(val); v++)
+			val[o++] = (*v == ' ' || *v == '\t') ? ',' : *v;
+		val[o] = '\0';
+		snprintf(tag, sizeof(tag), "%d", 900000 + i);
+		snprintf(line, sizeof(line), "%s SYSCTL key=%s value=%s", tag, k, val);
+		if (tc_wire_request(&t->w, line, tag, 5000, reply, sizeof(reply), e, sizeof(e)) < 0) {
+			*kind = 0;
+			snprintf(err, cap, "%s:%d:%d: sysctl '%s' (as %s): %s", c->file, s->pos.line,
+				 s->pos.col, s->key, k, e);
+			return -1;
+		}
+		if (strncmp(reply, "OK", 2) == 0)
+			continue;
+		int unsup = strncmp(reply, "ERR UNSUPPORTED", 15) == 0 ||
+			    strncmp(reply, "ERR BADREQ unknown verb", 23) == 0;
+		*kind = unsup ? TC_OPEN_SKIP : 1;
+		snprintf(err, cap, "%s:%d:%d: sysctl '%s: %s' (as %s): the harness %s: %.300s", c->file,
+			 s->pos.line, s->pos.col, s->key, s->value, k,
+			 unsup ? "cannot set it" : "refused", reply);
+		return -1;
+	}
+	return 0;
+}
+
 static int start_harness(struct tc_tap *t, const struct tc_target_env *env, const char *tgt,
 			 const char *peer, char *err, size_t cap)
 {
@@ -170,10 +231,14 @@ static void *tap_open(const struct tc_case *c, int family, const struct tc_targe
 		      size_t cap)
 {
 	const struct tc_target_file *tf = &g_tf;
-	struct tc_tap *t = calloc(1, sizeof(*t));
+	struct tc_tap *t;
 	char e[512];
-	(void)c;
 	*is_case_error = 0;
+	if (check_sysctls(c, err, cap) < 0) {
+		*is_case_error = TC_OPEN_SKIP;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(err, cap, "out of memory");
 		return NULL;
@@ -246,6 +311,13 @@ static void *tap_open(const struct tc_case *c, int family, const struct tc_targe
 	if (tc_wire_hello(&t->w, tf->startup_ms, greet, sizeof(greet), e, sizeof(e)) < 0) {
 		snprintf(err, cap, "harness %s: %s", tf->argv[0], e);
 		goto fail;
+	}
+	{
+		int kind = 0;
+		if (apply_sysctls(t, c, &kind, err, cap) < 0) {
+			*is_case_error = kind;
+			goto fail;
+		}
 	}
 	/* The link comes up only now that the harness holds the device (it attached before it
 	 * greeted): with the carrier already on, the kernel activates the transmit queue at once

@@ -172,7 +172,7 @@ remote_run() { # k, then tcpconform run arguments
 	local k=$1
 	shift
 	ip netns exec "$RN-I$k" "$TC" run --target remote --iface vI --host 192.0.2.1,2001:db8::1 \
-		--peer 192.0.2.2,2001:db8::2 --agent 198.18.0.1:7777 --no-progress "$@"
+		--peer 192.0.2.2,2001:db8::2 --agent 198.18.0.1:7777 --no-progress --profile rfc9293 "$@"
 }
 
 if ! command -v ethtool >/dev/null; then

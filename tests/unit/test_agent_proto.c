@@ -228,7 +228,28 @@ static void test_bad_verb(void **state)
 	check_bad("5 HELLO", "5", "unknown verb \"HELLO\"");
 	check_bad("5 PING x", "5", "PING: expected key=value, got \"x\"");
 	check_bad("5 QUIT now=1", "5", "QUIT: unknown key \"now\"");
-	check_bad("5 STATE sock=conn", "5", "STATE: unknown key \"sock\"");
+	/* sock= became a STATE key (STATE sock=listener); other keys are still unknown. */
+	check_bad("5 STATE now=1", "5", "STATE: unknown key \"now\"");
+}
+
+/* STATE sock=listener asks for the listener's own state; sock=conn is the default spelt out. */
+static void test_state_sock(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("3 STATE"), 0);
+	assert_int_equal(rq.sock, AG_S_DEFAULT);
+	assert_int_equal(parse("4 STATE sock=listener"), 0);
+	assert_int_equal(rq.verb, AG_V_STATE);
+	assert_int_equal(rq.sock, AG_S_LISTENER);
+	assert_int_equal(parse("5 STATE sock=conn"), 0);
+	assert_int_equal(rq.sock, AG_S_CONN);
+	/* A CALL's sock= before does not leak into a STATE without one. */
+	assert_int_equal(parse("6 CALL close sock=listener"), 0);
+	assert_int_equal(parse("7 STATE"), 0);
+	assert_int_equal(rq.sock, AG_S_DEFAULT);
+	check_bad("8 STATE sock=pre", "8", "STATE: bad sock \"pre\" (want listener or conn)");
+	check_bad("9 STATE sock=listener sock=conn", "9", "STATE: key \"sock\" given twice");
+	check_bad("10 STATE sock=", "10", "STATE");
 }
 
 static void test_bad_bytes(void **state)
@@ -447,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_sockopts),
 		cmocka_unit_test(test_bad_tag),
 		cmocka_unit_test(test_bad_verb),
+		cmocka_unit_test(test_state_sock),
 		cmocka_unit_test(test_bad_bytes),
 		cmocka_unit_test(test_too_many_fields),
 		cmocka_unit_test(test_bad_config),
