@@ -33,7 +33,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # (tests/stacks/lwip/). Built when liblwip-dev is installed (tools/deps.sh installs it).
 LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null)
 LWIP_HARNESS := $(if $(LWIP_CFLAGS),$(BUILD)/tcpconform-lwip)
-.PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench
+.PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench soak
 all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS)
 
 deps:
@@ -87,6 +87,12 @@ test: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/tcpconform run --baseline suites/baselines/linux.yaml --html $(BUILD)/report.html --json $(BUILD)/report.json --pcap-dir $(BUILD)/pcap suites/
+
+# Flakes: suites/ SOAK_RUNS times (default 20) against Linux; prints every verdict that
+# differed between runs (tools/soak.sh). Needs root, like make run.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash tools/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcpconform
