@@ -49,7 +49,7 @@ ip netns exec "$ns" ip addr add "$target/30" dev "$vns" || exit 1
 ip netns exec "$ns" ip link set "$vns" up || exit 1
 
 python3 - "$agent" "$ns" "$host" "$target" <<'EOF'
-import os, re, select, socket, subprocess, sys, time
+import os, re, select, socket, struct, subprocess, sys, time
 
 agent_bin, ns, host, target = sys.argv[1:5]
 passed = failed = 0
@@ -214,11 +214,30 @@ r = a.req("CALL write len=1")
 check("write after RST -> EPIPE or ECONNRESET",
       re.fullmatch(r"\d+ DONE call=write ret=-1 errno=(EPIPE|ECONNRESET)", r or "") is not None, repr(r))
 r = a.req("CALL close"); check("close after RST", done_ok(r, "close"), repr(r))
-check("STATE LISTEN when the tuple is gone and the listener is open", a.state() == "LISTEN")
+# The connection's own state (docs/agent-protocol.md STATE): an accepted connection that is
+# gone is CLOSED, not the listener's LISTEN.
+check("STATE CLOSED when an accepted connection is gone and the listener is open",
+      a.state() == "CLOSED")
+r = a.req("STATE sock=listener"); check("STATE sock=listener -> LISTEN", r == "%d OK state=LISTEN" % a.tag, repr(r))
+# A tuple nothing has used yet, with the listener open: a passive open waiting, LISTEN.
+config(a, 5001, 40003)
+check("STATE LISTEN for a tuple not seen yet", a.state() == "LISTEN")
+# The handshake completes in the kernel, and the peer resets it before anyone accepts it: the
+# connection stays in the accept queue, closed and unlisted, and is CLOSED (not LISTEN).
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+c.bind((host, 40003))
+c.settimeout(3)
+c.connect((target, 5001))
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+time.sleep(0.2)
+check("STATE CLOSED for a connection reset in the accept queue", a.state() == "CLOSED")
 config(a, 5099, 40002)
 check("STATE CLOSED for a local port the listener is not on", a.state() == "CLOSED")
 config(a, 5001, 40002)
 r = a.req("CALL close sock=listener"); check("close listener", done_ok(r, "close"), repr(r))
+r = a.req("STATE sock=listener"); check("STATE sock=listener -> CLOSED after close", r == "%d OK state=CLOSED" % a.tag, repr(r))
 check("STATE CLOSED with nothing open", a.state() == "CLOSED")
 r = a.req("CALL read"); check("read with no socket -> EBADF", r == "%d DONE call=read ret=-1 errno=EBADF" % a.tag, repr(r))
 
