@@ -12,11 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
+#include "baseline.h"
+
 #define H(s) tc_xml_text(out, (s), 0)
 #define A(s) tc_xml_text(out, (s), 1)
 
-static const char *const display_verdicts[] = {"fail", "error", "known", "fixed", "pass", "skip"};
-#define NDV 6
+/* warn comes after the verdicts that fail a run and before the ones that do not need looking at. */
+static const char *const display_verdicts[] = {"fail", "error", "warn", "known", "fixed", "pass",
+					       "skip"};
+#define NDV 7
 
 static int dv_index(const char *v)
 {
@@ -35,7 +40,7 @@ static const char *dv_label(const char *v)
 
 static const char css[] =
 	":root{--pass:#1a7f37;--fail:#cf222e;--error:#8250df;--skip:#6e7781;--known:#9a6700;"
-	"--fixed:#0969da;--line:#d0d7de;--muted:#57606a}\n"
+	"--fixed:#0969da;--warn:#bc4c00;--line:#d0d7de;--muted:#57606a}\n"
 	"*{box-sizing:border-box}\n"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1f2328;"
 	"background:#fff}\n"
@@ -51,10 +56,12 @@ static const char css[] =
 	".bar{display:flex;height:10px;border-radius:5px;overflow:hidden;background:#eaeef2;"
 	"margin:6px 0 2px}.bar span{display:block}\n"
 	".v-pass{color:var(--pass)}.v-fail{color:var(--fail)}.v-error{color:var(--error)}"
-	".v-skip{color:var(--skip)}.v-known{color:var(--known)}.v-fixed{color:var(--fixed)}\n"
+	".v-skip{color:var(--skip)}.v-known{color:var(--known)}.v-fixed{color:var(--fixed)}"
+	".v-warn{color:var(--warn)}\n"
 	".bg-pass{background:var(--pass)}.bg-fail{background:var(--fail)}"
 	".bg-error{background:var(--error)}.bg-skip{background:var(--skip)}"
-	".bg-known{background:var(--known)}.bg-fixed{background:var(--fixed)}\n"
+	".bg-known{background:var(--known)}.bg-fixed{background:var(--fixed)}"
+	".bg-warn{background:var(--warn)}\n"
 	".badge{display:inline-block;min-width:74px;text-align:center;border-radius:4px;"
 	"color:#fff;font-size:11.5px;font-weight:600;padding:1px 6px;text-transform:uppercase}\n"
 	"table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid var(--line);"
@@ -327,8 +334,10 @@ struct area {
 
 struct req {
 	const char *ref;
-	int k[NDV];
-	int first; /* index of a result citing it */
+	int k[NDV];             /* verdicts of the cases citing it */
+	int must, should;       /* failures naming it as their requirement: MUST-level ones in
+				 * results that fail the run, and SHOULD/MAY departures */
+	int must_known;         /* MUST-level ones in known deviations */
 };
 
 static int cmp_req(const void *a, const void *b)
@@ -360,16 +369,30 @@ static void counts_head(FILE *out, const char *first)
 	fputs("<th scope=\"col\">total</th></tr></thead>\n", out);
 }
 
-/* The coverage status of a requirement: failing if any of its cases fails or errs. */
-static const char *req_status(const int *k)
+/* The coverage status of a requirement: failing if a failure names it as broken MUST or a
+ * case citing it fails or errs; warn if only SHOULD departures name it or citing cases warn. */
+static const char *req_status(const struct req *q)
 {
-	if (k[0] || k[1])
+	if (q->must || q->k[dv_index("fail")] || q->k[dv_index("error")])
 		return "fail";
-	if (k[2])
+	if (q->should || q->k[dv_index("warn")])
+		return "warn";
+	if (q->must_known || q->k[dv_index("known")])
 		return "known";
-	if (k[3] || k[4])
+	if (q->k[dv_index("fixed")] || q->k[dv_index("pass")])
 		return "pass";
 	return "untested";
+}
+
+/* The index of ref in reqs[0..*nr), added at the end when new. */
+static int req_slot(struct req *reqs, int *nr, const char *ref)
+{
+	int x = 0;
+	while (x < *nr && strcmp(reqs[x].ref, ref) != 0)
+		x++;
+	if (x == *nr)
+		reqs[(*nr)++].ref = ref;
+	return x;
 }
 
 static void summary(FILE *out, const struct tc_report *rep)
@@ -418,48 +441,61 @@ static void summary(FILE *out, const struct tc_report *rep)
 	fputs("</tbody></table>\n", out);
 	free(areas);
 
-	/* By requirement: the coverage view. */
+	/* By requirement: the coverage view. A row for every requirement a case cites or a
+	 * failure names, with the verdicts of the cases citing it and, apart, the failures that
+	 * name it: MUST failures (the case fails) and SHOULD warnings (it only warns). */
 	int nref = 0;
 	for (int i = 0; i < rep->n; i++)
-		nref += rep->rs[i].nrefs;
+		nref += rep->rs[i].nrefs + rep->rs[i].nfailures;
 	struct req *reqs = calloc((size_t)nref + 1, sizeof(*reqs));
 	int nr = 0;
 	for (int i = 0; reqs && i < rep->n; i++) {
 		const struct tc_result *r = &rep->rs[i];
-		for (int j = 0; j < r->nrefs && j < TC_RESULT_MAX_REFS; j++) {
-			int x = 0;
-			while (x < nr && strcmp(reqs[x].ref, r->refs[j]) != 0)
-				x++;
-			if (x == nr) {
-				reqs[nr].ref = r->refs[j];
-				reqs[nr++].first = i;
-			}
-			reqs[x].k[dv_index(tc_report_verdict(rep, i))]++;
+		const char *v = tc_report_verdict(rep, i);
+		for (int j = 0; j < r->nrefs && j < TC_RESULT_MAX_REFS; j++)
+			reqs[req_slot(reqs, &nr, r->refs[j])].k[dv_index(v)]++;
+		for (int j = 0; j < r->nfailures; j++) {
+			const struct tc_failure *f = &r->failures[j];
+			if (!f->req[0])
+				continue;
+			struct req *q = &reqs[req_slot(reqs, &nr, f->req)];
+			/* Under --strict a SHOULD departure fails its case; it is still counted
+			 * as the SHOULD it is. */
+			if (f->level != TC_LVL_MUST)
+				q->should++;
+			else if (strcmp(v, "known") == 0)
+				q->must_known++;
+			else if (r->verdict == TC_V_FAIL)
+				q->must++;
 		}
 	}
 	if (reqs)
 		qsort(reqs, (size_t)nr, sizeof(*reqs), cmp_req);
-	int st[4] = {0};
+	int st[5] = {0};
 	for (int x = 0; x < nr; x++) {
-		const char *s = req_status(reqs[x].k);
-		st[s[0] == 'f' ? 0 : s[0] == 'k' ? 1 : s[0] == 'p' ? 2 : 3]++;
+		const char *s = req_status(&reqs[x]);
+		st[s[0] == 'f' ? 0 : s[0] == 'w' ? 1 : s[0] == 'k' ? 2 : s[0] == 'p' ? 3 : 4]++;
 	}
-	fprintf(out, "<h2>By requirement</h2>\n<p>%d requirements cited: <span class=\"v-pass\">%d "
-		     "pass</span>, <span class=\"v-fail\">%d fail</span>, <span class=\"v-known\">%d "
-		     "known deviation</span>, <span class=\"v-skip\">%d untested</span> (every case "
-		     "citing it was skipped). A case counts toward every requirement it cites, so a "
-		     "failure or known deviation here means a case citing the requirement did not "
-		     "pass, not necessarily that this requirement is the one broken: the case's "
-		     "explanation and the baseline's reason name the rule.</p>\n"
-		     "<table class=\"cov\" id=\"coverage\">",
-		nr, st[2], st[0], st[1], st[3]);
+	fprintf(out, "<h2>By requirement</h2>\n<p>%d requirements cited or broken: <span "
+		     "class=\"v-pass\">%d pass</span>, <span class=\"v-fail\">%d fail</span>, <span "
+		     "class=\"v-warn\">%d warn</span>, <span class=\"v-known\">%d known deviation</span>, "
+		     "<span class=\"v-skip\">%d untested</span> (every case citing it was skipped). "
+		     "The verdict columns count the cases citing a requirement: a case counts toward "
+		     "every requirement it cites, so a failure there means a case citing it did not "
+		     "pass, not necessarily that this requirement is the one broken. The last two "
+		     "columns count the failures that name the requirement as the one they enforce: "
+		     "<em>MUST failures</em> (the case fails; not counting known deviations) apart "
+		     "from <em>SHOULD warnings</em> (departures from a SHOULD or MAY, which only "
+		     "warn).</p>\n<table class=\"cov\" id=\"coverage\">",
+		nr, st[3], st[0], st[1], st[2], st[4]);
 	fputs("<thead><tr><th scope=\"col\">requirement</th><th scope=\"col\">status</th>", out);
 	for (int i = 0; i < NDV; i++)
 		fprintf(out, "<th scope=\"col\" class=\"v-%s\">%s</th>", display_verdicts[i],
 			dv_label(display_verdicts[i]));
-	fputs("<th scope=\"col\">total</th></tr></thead><tbody>\n", out);
+	fputs("<th scope=\"col\">total</th><th scope=\"col\" class=\"v-fail\">MUST failures</th>"
+	      "<th scope=\"col\" class=\"v-warn\">SHOULD warnings</th></tr></thead><tbody>\n", out);
 	for (int x = 0; x < nr; x++) {
-		const char *s = req_status(reqs[x].k);
+		const char *s = req_status(&reqs[x]);
 		fputs("<tr><th scope=\"row\"><a class=\"reqlink\" href=\"#\" data-ref=\"", out);
 		A(reqs[x].ref);
 		fputs("\">", out);
@@ -467,7 +503,9 @@ static void summary(FILE *out, const struct tc_report *rep)
 		fprintf(out, "</a></th><td class=\"v-%s\">%s</td>",
 			strcmp(s, "untested") == 0 ? "skip" : s, s);
 		counts_row(out, reqs[x].k);
-		fputs("</tr>\n", out);
+		fprintf(out, "<td class=\"n must%s\">%d</td><td class=\"n should%s\">%d</td></tr>\n",
+			reqs[x].must ? "" : " z", reqs[x].must, reqs[x].should ? "" : " z",
+			reqs[x].should);
 	}
 	fputs("</tbody></table>\n</section>\n", out);
 	free(reqs);
@@ -547,16 +585,22 @@ static void search_text(FILE *out, const struct tc_result *r)
 	A(buf);
 }
 
-static void failure_table(FILE *out, const struct tc_result *r)
+static void failure_table(FILE *out, const struct tc_report *rep, int i)
 {
+	const struct tc_result *r = &rep->rs[i];
+	const struct tc_deviation *d = tc_baseline_find(rep->baseline, r);
+	int blcol = d && d->nsigs > 0;
 	fputs("<table class=\"fail\"><caption class=\"noprint\" style=\"text-align:left\">"
 	      "What differed, field by field</caption><thead><tr><th scope=\"col\">step</th>"
 	      "<th scope=\"col\">line</th><th scope=\"col\">field</th><th scope=\"col\">expected</th>"
 	      "<th scope=\"col\">actual</th><th scope=\"col\">judged by</th>"
-	      "<th scope=\"col\">explanation</th></tr></thead><tbody>\n", out);
+	      "<th scope=\"col\">level</th><th scope=\"col\">requirement</th>", out);
+	if (blcol)
+		fputs("<th scope=\"col\">baseline</th>", out);
+	fputs("<th scope=\"col\">explanation</th></tr></thead><tbody>\n", out);
 	for (int j = 0; j < r->nfailures; j++) {
 		const struct tc_failure *f = &r->failures[j];
-		fputs("<tr>", out);
+		fprintf(out, "<tr class=\"lvl-%s\">", f->level == TC_LVL_MUST ? "must" : "should");
 		if (f->step > 0)
 			fprintf(out, "<td class=\"n\">%d</td>", f->step);
 		else
@@ -572,7 +616,16 @@ static void failure_table(FILE *out, const struct tc_result *r)
 		H(f->actual);
 		fputs("</td><td>", out);
 		H(f->judge[0] ? f->judge : "case");
+		fprintf(out, "</td><td class=\"%s\">%s</td><td>", f->level == TC_LVL_MUST ? "v-fail" : "v-warn",
+			tc_level_name(f->level));
+		H(f->req[0] ? f->req : "\xE2\x80\x93");
 		fputs("</td><td>", out);
+		if (blcol) {
+			int bm = tc_baseline_failure_mark(rep->baseline, r, j, rep->strict);
+			fputs(bm == TC_BLF_LISTED ? "listed" : bm == TC_BLF_NEW
+				  ? "<b class=\"v-fail\">new</b>" : "\xE2\x80\x93", out);
+			fputs("</td><td>", out);
+		}
 		H(f->message);
 		if (f->rule[0]) {
 			fputs("<br><span class=\"rule\">rule: ", out);
@@ -606,6 +659,13 @@ static void one_case(FILE *out, const struct tc_report *rep, int i)
 	fputs("\" data-refs=\" ", out);
 	for (int j = 0; j < r->nrefs; j++) {
 		A(r->refs[j]);
+		fputc(' ', out);
+	}
+	/* The requirements its failures name, so the requirement view's links find it too. */
+	for (int j = 0; j < r->nfailures; j++) {
+		if (!r->failures[j].req[0])
+			continue;
+		A(r->failures[j].req);
 		fputc(' ', out);
 	}
 	fputs("\" data-q=\"", out);
@@ -652,6 +712,13 @@ static void one_case(FILE *out, const struct tc_report *rep, int i)
 	if (strcmp(v, "known") == 0)
 		fputs("<p class=\"v-known\">A known deviation: the baseline lists this failure, so it "
 		      "does not fail the run.</p>\n", out);
+	if (strcmp(v, "warn") == 0)
+		fputs("<p class=\"v-warn\">A warning: the target departs only from SHOULD-level "
+		      "requirements (listed below), so the case does not fail the run; "
+		      "<code>--strict</code> makes it a failure.</p>\n", out);
+	if (rep->marks && rep->marks[i] == TC_BL_NEW)
+		fputs("<p class=\"v-fail\">The baseline lists this case, but not every failure below: "
+		      "the ones marked <b>new</b> fail the run.</p>\n", out);
 	if (strcmp(v, "fixed") == 0)
 		fputs("<p class=\"v-fixed\">Fixed: the baseline lists this case as a deviation, but it "
 		      "passes now. Update the baseline (<code>--update-baseline</code>).</p>\n", out);
@@ -661,7 +728,7 @@ static void one_case(FILE *out, const struct tc_report *rep, int i)
 		fputs("</p>\n", out);
 	}
 	if (r->nfailures)
-		failure_table(out, r);
+		failure_table(out, rep, i);
 	if (r->verdict != TC_V_SKIP)
 		tc_html_ladder(out, r, rep->target);
 	if (r->verdict != TC_V_PASS && r->verdict != TC_V_SKIP && r->trace && r->trace[0]) {
@@ -767,10 +834,9 @@ void tc_html_write(FILE *out, const struct tc_report *rep)
 	      "calls. Hover for the full text. Keys: / search, j/k next/previous case, "
 	      "Enter opens.</p>\n", out);
 	/* Failures first, so the page opens on what needs attention. */
-	static const char *const order[] = {"fail", "error", "known", "fixed", "pass", "skip"};
-	for (int o = 0; o < 6; o++)
+	for (int o = 0; o < NDV; o++)
 		for (int i = 0; i < rep->n; i++)
-			if (strcmp(tc_report_verdict(rep, i), order[o]) == 0)
+			if (strcmp(tc_report_verdict(rep, i), display_verdicts[o]) == 0)
 				one_case(out, rep, i);
 	fputs("</main>\n<footer>made by tcpconform", out);
 	if (rep->tool_version) {

@@ -3,10 +3,12 @@
  * SVG; nothing fetched, so it works from file:// with no network) for people to read.
  *
  * Contents: the run's facts (target, profile, tool version, date, duration, seed); totals by
- * verdict, by area and by requirement (the coverage view: each requirement passes, fails or is
- * untested); filters by verdict, area and tag and a search box; then every case and family with
- * its title, refs, tags and verdict, the failure explained field by field (with the model's rule
- * when there is one), a link to its pcap, and a ladder diagram in SVG: injector and target as
+ * verdict (warn with its own colour), by area and by requirement (the coverage view: each
+ * requirement cited or named by a failure passes, fails, warns, is a known deviation or is
+ * untested, with the MUST failures naming it apart from the SHOULD warnings); filters by verdict,
+ * area and tag and a search box; then every case and family with its title, refs, tags and
+ * verdict, the failure explained field by field (who judged it, its level and requirement, the
+ * model's rule when there is one, and whether a baseline lists it), a link to its pcap, and a ladder diagram in SVG: injector and target as
  * two lanes, time flowing down, each segment an arrow labelled tcpdump-style; missing segments
  * dashed, unexpected and mismatching ones in red, states and app calls marked on the target's
  * side.

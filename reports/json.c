@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/names.h"
 #include "report.h"
 #include "term.h"
 
@@ -98,6 +99,12 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 			tc_json_str(out, f->judge);
 			fprintf(out, ", \"rule\": ");
 			tc_json_str(out, f->rule);
+			/* The level of the requirement broken and the requirement: MUST failures
+			 * make a case fail, SHOULD/MAY ones only warn (case-format.md "Verdicts"). */
+			fprintf(out, ", \"level\": ");
+			tc_json_str(out, tc_level_name(f->level));
+			fprintf(out, ", \"req\": ");
+			tc_json_str(out, f->req);
 			fprintf(out, ", \"field\": ");
 			tc_json_str(out, f->field);
 			fprintf(out, ", \"expected\": ");
@@ -135,8 +142,8 @@ void tc_json_write(FILE *out, const struct tc_result *rs, int n, const struct tc
 		fprintf(out, "}");
 	}
 	fprintf(out, "%s],\n  \"summary\": {\"total\": %d, \"passed\": %d, \"failed\": %d, "
-		     "\"errors\": %d, \"skipped\": %d, \"duration_s\": %.3f}\n}\n",
-		n ? "\n  " : "", n, k.passed, k.failed, k.errors, k.skipped, m->seconds);
+		     "\"errors\": %d, \"skipped\": %d, \"warnings\": %d, \"duration_s\": %.3f}\n}\n",
+		n ? "\n  " : "", n, k.passed, k.failed, k.errors, k.skipped, k.warned, m->seconds);
 }
 
 int tc_json_write_file(const char *path, const struct tc_result *rs, int n,

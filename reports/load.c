@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
 #include "jsonread.h"
 
 int tc_verdict_parse(const char *s)
@@ -69,7 +70,7 @@ static int load_case(const char *name, const struct tc_jv *c, int idx, struct tc
 	}
 	snprintf(what, sizeof(what), "case %s", id->str);
 	if (!verdict || verdict->type != TC_J_STR || tc_verdict_parse(verdict->str) < 0) {
-		snprintf(err, cap, "%s: %s: \"verdict\" must be pass, fail, error or skip", name, what);
+		snprintf(err, cap, "%s: %s: \"verdict\" must be pass, fail, error, skip or warn", name, what);
 		return -1;
 	}
 	static const char *const strs[] = {"family", "title", "file", "reason", "trace"};
@@ -120,6 +121,19 @@ static int load_case(const char *name, const struct tc_jv *c, int idx, struct tc
 		cp(x.message, sizeof(x.message), tc_jv_get(f, "message"));
 		cp(x.segment, sizeof(x.segment), tc_jv_get(f, "segment"));
 		cp(x.rule, sizeof(x.rule), tc_jv_get(f, "rule"));
+		cp(x.req, sizeof(x.req), tc_jv_get(f, "req"));
+		/* Files of older versions have no level: their failures all failed the case, so
+		 * they read as MUST (the zero level, as in result.h). */
+		const struct tc_jv *lv = tc_jv_get(f, "level");
+		if (lv) {
+			int l = lv->type == TC_J_STR ? tc_level_parse(lv->str) : -1;
+			if (l < 0) {
+				snprintf(err, cap, "%s: %s: failures[%d]: \"level\" must be MUST, SHOULD "
+						   "or MAY", name, what, i);
+				goto bad;
+			}
+			x.level = l;
+		}
 		if (tc_result_add_failure(r, &x) < 0) {
 			snprintf(err, cap, "%s: out of memory", name);
 			goto bad;

@@ -7,6 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "baseline.h"
+#include "report.h"
+
 int tc_term_width(int fd)
 {
 	struct winsize ws;
@@ -50,12 +53,14 @@ void tc_progress_format(const struct tc_progress *p, double now, char *buf, size
 	char line[256];
 	int w = p->total > 0 ? snprintf(NULL, 0, "%d", p->total) : 1;
 	if (p->total > 0)
-		snprintf(line, sizeof(line), "[%*d/%d] %d pass  %d fail  %d error  %d skip | %s elapsed%s",
-			 w, p->done, p->total, p->k.passed, p->k.failed, p->k.errors, p->k.skipped, el,
-			 eta);
+		snprintf(line, sizeof(line),
+			 "[%*d/%d] %d pass  %d fail  %d error  %d skip  %d warn | %s elapsed%s", w,
+			 p->done, p->total, p->k.passed, p->k.failed, p->k.errors, p->k.skipped,
+			 p->k.warned, el, eta);
 	else
-		snprintf(line, sizeof(line), "[%d] %d pass  %d fail  %d error  %d skip | %s elapsed",
-			 p->done, p->k.passed, p->k.failed, p->k.errors, p->k.skipped, el);
+		snprintf(line, sizeof(line), "[%d] %d pass  %d fail  %d error  %d skip  %d warn | %s "
+					     "elapsed",
+			 p->done, p->k.passed, p->k.failed, p->k.errors, p->k.skipped, p->k.warned, el);
 	/* One column is left free: writing the last column makes some terminals wrap. */
 	int maxc = p->width > 1 ? p->width - 1 : 1;
 	if ((int)strlen(line) > maxc)
@@ -93,19 +98,33 @@ void tc_progress_result(struct tc_progress *p, const struct tc_result *r, const 
 	tc_counts_add(&p->k, r);
 	p->done++;
 	int bad = r->verdict == TC_V_FAIL || r->verdict == TC_V_ERROR;
+	/* Without a note of the caller's, the baseline (if any) says what the failure is. */
+	int mark = p->bl ? tc_baseline_classify(p->bl, r, p->strict) : TC_BL_NONE;
+	if (!note && mark == TC_BL_KNOWN)
+		note = "known deviation (listed in the baseline)";
+	const char *newnote = mark == TC_BL_NEW ? "the baseline lists this case, but not every "
+						  "failure: the ones marked [new] fail the run"
+						: NULL;
+	/* A warning is shown as it happens too: it is what a SHOULD departure looks like. */
+	int shown = bad || r->verdict == TC_V_WARN;
 	if (p->live) {
 		erase(p);
-		if (bad || p->verbose) {
-			tc_term_result_as(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL);
+		if (shown || p->verbose) {
+			tc_term_result_bl(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL, p->bl,
+					  p->strict);
 			if (note && bad)
 				fprintf(p->out, "      %s\n", note);
+			if (newnote)
+				fprintf(p->out, "      %s\n", newnote);
 		}
 		draw(p, now);
 		return;
 	}
-	tc_term_result_as(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL);
+	tc_term_result_bl(p->out, r, p->verbose, note && bad ? "KNOWN" : NULL, p->bl, p->strict);
 	if (note && bad)
 		fprintf(p->out, "      %s\n", note);
+	if (newnote)
+		fprintf(p->out, "      %s\n", newnote);
 }
 
 void tc_progress_end(struct tc_progress *p)

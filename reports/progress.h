@@ -2,8 +2,9 @@
  * progress.h - what a run prints while it runs.
  *
  * Live mode (stdout is a terminal, no --no-progress): one progress line at the bottom,
- * "[ 37/120] 30 pass  2 fail  0 error  5 skip | 0:14 elapsed, ETA 0:31", redrawn in place
- * (carriage return and erase-line), with each failure or error printed above it as it happens.
+ * "[ 37/120] 30 pass  2 fail  0 error  5 skip  1 warn | 0:14 elapsed, ETA 0:31", redrawn in
+ * place (carriage return and erase-line), with each failure, error or warning printed above it
+ * as it happens.
  * Plain mode (a pipe, a CI log, --no-progress): one line per result, as tc_term_result prints
  * them, and no control characters at all.
  */
@@ -25,6 +26,9 @@ struct tc_progress {
 	struct tc_counts k;
 	double t0;          /* start time (seconds, any monotonic clock) */
 	int shown;          /* the progress line is on screen */
+	/* With a baseline: failure lines say whether the baseline lists them (term.h). */
+	const struct tc_baseline *bl;
+	int strict;
 };
 
 /* live: use the progress line; width: terminal columns (0: 80). */

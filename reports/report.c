@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/names.h"
+
 const char *tc_report_verdict(const struct tc_report *rep, int i)
 {
 	const struct tc_result *r = &rep->rs[i];
@@ -18,6 +20,40 @@ const char *tc_report_verdict(const struct tc_report *rep, int i)
 	if (mark == TC_BL_FIXED && r->verdict == TC_V_PASS)
 		return "fixed";
 	return tc_verdict_name(r->verdict);
+}
+
+int tc_report_strict(struct tc_result *rs, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (rs[i].verdict == TC_V_WARN) {
+			rs[i].verdict = TC_V_FAIL;
+			k++;
+		}
+	return k;
+}
+
+void tc_failure_who(const struct tc_failure *f, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s, %s%s%s", f->judge[0] ? f->judge : "case", tc_level_name(f->level),
+		 f->req[0] ? " " : "", f->req);
+}
+
+void tc_failure_line(const char *file, const struct tc_failure *f, char *buf, size_t cap)
+{
+	char who[96], where[600];
+	tc_failure_who(f, who, sizeof(who));
+	if (f->step > 0) {
+		if (file && file[0])
+			snprintf(where, sizeof(where), "%s:%d: ", file, f->line);
+		else
+			where[0] = '\0';
+		snprintf(buf, cap, "%sstep %d (%s): %s: expected %s, got %s", where, f->step, who,
+			 f->field, f->expected, f->actual);
+	} else {
+		snprintf(where, sizeof(where), "%s%s", file ? file : "", file && file[0] ? ": " : "");
+		snprintf(buf, cap, "%safter the last step (%s): %s", where, who, f->message);
+	}
 }
 
 void tc_result_area(const struct tc_result *r, char *buf, size_t cap)

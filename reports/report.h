@@ -20,12 +20,19 @@ enum tc_bl_mark {
 	TC_BL_NONE = 0,  /* not listed: the verdict stands */
 	TC_BL_KNOWN,     /* a listed failure: a known deviation, does not fail the run */
 	TC_BL_FIXED,     /* listed, but it now passes: reported so the baseline gets updated */
+	TC_BL_NEW,       /* listed, but one of its MUST failures is not: a new failure, fails */
 };
+
+struct tc_baseline; /* baseline.h */
 
 struct tc_report {
 	const struct tc_result *rs;
 	int n;
 	const unsigned char *marks; /* per result enum tc_bl_mark, or NULL (no baseline) */
+	/* The baseline behind marks (or NULL), so a writer can say of each failure whether the
+	 * baseline lists it or it is new (tc_baseline_failure_mark); strict as given to it. */
+	const struct tc_baseline *baseline;
+	int strict;                 /* --strict: warn results were turned into fails */
 	const char *tool_version;
 	const char *target;
 	const char *profile;        /* or NULL */
@@ -40,10 +47,31 @@ struct tc_report {
 typedef void (*tc_report_writer)(FILE *out, const struct tc_report *rep);
 
 /*
- * The display verdict used by every report: "pass", "fail", "error", "skip", "known" (a failure
- * the baseline lists) or "fixed" (a pass the baseline lists).
+ * The display verdict used by every report: "pass", "fail", "error", "skip", "warn" (departs
+ * only from SHOULD-level requirements; does not fail the run), "known" (a failure the baseline
+ * lists) or "fixed" (a pass the baseline lists).
  */
 const char *tc_report_verdict(const struct tc_report *rep, int i);
+
+/*
+ * `--strict`: every warn result becomes a fail (its failures keep their SHOULD level, so the
+ * reports still say what was departed from). Returns how many results changed.
+ */
+int tc_report_strict(struct tc_result *rs, int n);
+
+/*
+ * Who judged a failure and what it enforces, as every writer shows it: "model, SHOULD
+ * RFC6298-2.4", "case, MUST MUST-13", "both, MUST" (no requirement named). An empty judge is
+ * "case" (older result files).
+ */
+void tc_failure_who(const struct tc_failure *f, char *buf, size_t cap);
+
+/*
+ * One failure as one line, the same in the terminal, JUnit and the baseline's messages:
+ * "FILE:LINE: step 7 (model, SHOULD RFC6298-2.4): after: expected X, got Y", or
+ * "FILE: after the last step (case, MUST): MESSAGE" for step 0. No newline. file may be "".
+ */
+void tc_failure_line(const char *file, const struct tc_failure *f, char *buf, size_t cap);
 
 /* The case's area: its id up to the first dot ("reset.in-window" -> "reset"). */
 void tc_result_area(const struct tc_result *r, char *buf, size_t cap);

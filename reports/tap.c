@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "../common/names.h"
+#include "baseline.h"
+
 /* A YAML double-quoted scalar (YAML 1.2 section 7.3.1): escapes keep any byte on one line. */
 static void yq(FILE *out, const char *s)
 {
@@ -69,16 +72,34 @@ void tc_tap_write(FILE *out, const struct tc_report *rep)
 			line_text(out, r->nfailures ? r->failures[0].message : "fails");
 		} else if (strcmp(v, "fixed") == 0) {
 			fputs(" # TODO fixed: listed in the baseline, but passes", out);
+		} else if (strcmp(v, "warn") == 0) {
+			/* Not a TAP directive, so a harness counts the test as passed: a SHOULD
+			 * departure does not fail the run. The text names what was departed from. */
+			fputs(" # warn ", out);
+			const struct tc_failure *f0 = r->nfailures ? &r->failures[0] : NULL;
+			if (f0) {
+				char who[96];
+				tc_failure_who(f0, who, sizeof(who));
+				line_text(out, who);
+				fputs(": ", out);
+				line_text(out, f0->message);
+				if (r->nfailures > 1)
+					fprintf(out, " (and %d more)", r->nfailures - 1);
+			} else {
+				fputs("departs from a SHOULD", out);
+			}
 		}
 		fputc('\n', out);
-		if (!bad)
+		int warn = strcmp(v, "warn") == 0;
+		if (!bad && !warn)
 			continue;
 		fputs("  ---\n  message: ", out);
 		if (r->verdict == TC_V_ERROR)
 			yq(out, r->reason[0] ? r->reason : "error");
 		else
 			yq(out, r->nfailures ? r->failures[0].message : "failed");
-		fprintf(out, "\n  severity: %s\n  file: ", strcmp(v, "error") == 0 ? "error" : "fail");
+		fprintf(out, "\n  severity: %s\n  file: ",
+			strcmp(v, "error") == 0 ? "error" : warn ? "warn" : "fail");
 		yq(out, r->file);
 		fprintf(out, "\n  duration_ms: %lld\n", (long long)r->duration_ms);
 		if (r->nfailures)
@@ -101,6 +122,14 @@ void tc_tap_write(FILE *out, const struct tc_report *rep)
 				fputs("\n      rule: ", out);
 				yq(out, f->rule);
 			}
+			fprintf(out, "\n      level: %s", tc_level_name(f->level));
+			if (f->req[0]) {
+				fputs("\n      req: ", out);
+				yq(out, f->req);
+			}
+			int bm = tc_baseline_failure_mark(rep->baseline, r, j, rep->strict);
+			if (bm != TC_BLF_NONE)
+				fprintf(out, "\n      baseline: %s", bm == TC_BLF_LISTED ? "listed" : "new");
 			if (f->segment[0]) {
 				fputs("\n      segment: ", out);
 				yq(out, f->segment);

@@ -5,7 +5,9 @@
  * A fail or error is "not ok" followed by a YAML diagnostic block (message, severity, file and
  * the failures field by field). A known deviation is "not ok ... # TODO known deviation: ...", so a
  * TAP harness does not count it as failing; a fixed one is "ok ... # TODO fixed: ...", which a
- * harness reports as "unexpectedly succeeded".
+ * harness reports as "unexpectedly succeeded". A warn (only SHOULD-level departures) is
+ * "ok ... # warn LEVEL/REQ: message" with the same YAML block (severity: warn): `# warn` is no
+ * TAP directive, so the test counts as passed.
  */
 #ifndef TC_TAP_H
 #define TC_TAP_H

@@ -34,7 +34,49 @@ int tc_outputs_prepare(const struct tc_outputs *o, const char *target, struct tc
 		tc_baseline_free(bl);
 		return -1;
 	}
+	tc_baseline_warn_legacy(stderr, o->baseline, bl);
 	return 0;
+}
+
+/* What the baseline says beyond the counts: fixed cases and failures, new failures of listed
+ * cases (the ones that would otherwise hide behind "the case is listed"). */
+static void baseline_notes(FILE *msg, const struct tc_outputs *o, const struct tc_baseline *bl,
+			   const struct tc_result *rs, int n, const unsigned char *marks)
+{
+	for (int i = 0; i < n; i++) {
+		const struct tc_result *r = &rs[i];
+		const struct tc_deviation *d = tc_baseline_find(bl, r);
+		if (!d)
+			continue;
+		if (marks[i] == TC_BL_FIXED) {
+			fprintf(msg, "FIXED %s [%s]  -- listed in the baseline, passes now\n", r->id,
+				r->family);
+			continue;
+		}
+		if (r->verdict == TC_V_WARN) {
+			fprintf(msg, "FIXED %s [%s]  -- listed in the baseline, now departs only from "
+				     "SHOULD-level requirements (warn)\n", r->id, r->family);
+			continue;
+		}
+		if (r->verdict != TC_V_FAIL)
+			continue;
+		for (int k = 0; k < d->nsigs; k++) {
+			if (!tc_bl_sig_stale(d, k, r, o->strict))
+				continue;
+			char sig[400];
+			tc_bl_sig_str(&d->sigs[k], sig, sizeof(sig));
+			fprintf(msg, "FIXED %s [%s] %s  -- listed in the baseline (%s:%d), no longer "
+				     "happens\n", r->id, r->family, sig, o->baseline, d->sigs[k].line);
+		}
+		for (int j = 0; marks[i] == TC_BL_NEW && j < r->nfailures; j++) {
+			if (tc_baseline_failure_mark(bl, r, j, o->strict) != TC_BLF_NEW)
+				continue;
+			char line[2048];
+			tc_failure_line("", &r->failures[j], line, sizeof(line));
+			fprintf(msg, "NEW   %s [%s] %s  -- a new failure: the baseline's entry (%s:%d) "
+				     "does not list it\n", r->id, r->family, line, o->baseline, d->line);
+		}
+	}
 }
 
 int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, struct tc_result *rs,
@@ -49,17 +91,19 @@ int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, s
 		return EXIT_ENV;
 	}
 	tc_report_sort(rs, n);
-	tc_baseline_apply(o->baseline ? bl : NULL, rs, n, marks, &k);
+	/* --strict: a SHOULD departure fails like a MUST, in every report and the exit status. */
+	if (o->strict)
+		tc_report_strict(rs, n);
+	tc_baseline_apply(o->baseline ? bl : NULL, rs, n, o->strict, marks, &k);
 	code = tc_baseline_exit(&k);
 	if (kout)
 		*kout = k;
-	if (o->baseline)
-		fprintf(msg, "baseline %s: %d new failures, %d errors, %d known deviations, %d fixed\n",
-			o->baseline, k.new_failures, k.errors, k.known, k.fixed);
-	for (int i = 0; o->baseline && i < n; i++)
-		if (marks[i] == TC_BL_FIXED)
-			fprintf(msg, "FIXED %s [%s]  -- listed in the baseline, passes now\n", rs[i].id,
-				rs[i].family);
+	if (o->baseline) {
+		fprintf(msg, "baseline %s: %d new failures, %d errors, %d known deviations, %d fixed, "
+			     "%d listed failures no longer seen\n",
+			o->baseline, k.new_failures, k.errors, k.known, k.fixed, k.fixed_failures);
+		baseline_notes(msg, o, bl, rs, n, marks);
+	}
 
 	char pcap_href[4096];
 	struct tc_report rep;
@@ -67,6 +111,8 @@ int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, s
 	rep.rs = rs;
 	rep.n = n;
 	rep.marks = o->baseline ? marks : NULL;
+	rep.baseline = o->baseline ? bl : NULL;
+	rep.strict = o->strict;
 	rep.tool_version = m->tool_version;
 	rep.target = m->target;
 	rep.profile = m->profile;
@@ -85,17 +131,13 @@ int tc_outputs_write(const struct tc_outputs *o, const struct tc_baseline *bl, s
 	if (o->tap && tc_report_write_file(o->tap, tc_tap_write, &rep, err, sizeof(err)) < 0)
 		goto fail;
 	if (o->update_baseline) {
-		struct tc_baseline nb = *bl;
+		struct tc_baseline nb;
 		/* The update works on a copy so the caller's baseline stays as loaded. */
-		nb.d = malloc(((size_t)bl->n + 1) * sizeof(*nb.d));
-		if (!nb.d) {
+		if (tc_baseline_copy(&nb, bl) < 0) {
 			snprintf(err, sizeof(err), "out of memory");
 			goto fail;
 		}
-		if (bl->n)
-			memcpy(nb.d, bl->d, (size_t)bl->n * sizeof(*nb.d));
-		nb.cap = bl->n + 1;
-		if (tc_baseline_update(&nb, rs, n, m->target) < 0 ||
+		if (tc_baseline_update(&nb, rs, n, m->target, o->strict) < 0 ||
 		    tc_baseline_write_file(o->baseline, &nb, err, sizeof(err)) < 0) {
 			tc_baseline_free(&nb);
 			goto fail;
@@ -115,13 +157,15 @@ static void report_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tcpconform report merge OUT.json IN.json... [--html F] [--junit F] [--tap F]\n"
-		"                                [--baseline F] [--pcap-dir D]\n"
-		"       tcpconform report compare A.json B.json... [--html F]\n"
+		"                                [--baseline F] [--update-baseline] [--pcap-dir D]\n"
+		"                                [--strict]\n"
+		"       tcpconform report compare A.json B.json... [--html F] [--strict]\n"
 		"\n"
 		"merge: joins the JSON results of shards (--shard K/N) into OUT.json and writes the\n"
-		"       other reports from them; exit status as for run (baseline rules apply).\n"
+		"       other reports from them; exit status as for run (baseline rules apply; warn\n"
+		"       does not fail, --strict makes every warn a fail).\n"
 		"compare: a matrix of cases by run (e.g. one run per target), differences first;\n"
-		"       exit status 0, or 1 when any case differs.\n");
+		"       exit status 0, or 1 when any case differs (--strict: warn reads as fail).\n");
 }
 
 /* Shared option parsing of both subcommands; positional arguments are left in pos[]. */
@@ -131,7 +175,8 @@ static int parse(int argc, char **argv, struct tc_outputs *o, char ***pos, int *
 		{"html", required_argument, 0, 'H'},     {"junit", required_argument, 0, 'U'},
 		{"tap", required_argument, 0, 'A'},      {"baseline", required_argument, 0, 'B'},
 		{"update-baseline", no_argument, 0, 'u'}, {"pcap-dir", required_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+		{"strict", no_argument, 0, 'S'},         {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
 	int c;
 	memset(o, 0, sizeof(*o));
 	optind = 1;
@@ -144,6 +189,7 @@ static int parse(int argc, char **argv, struct tc_outputs *o, char ***pos, int *
 		case 'B': o->baseline = optarg; break;
 		case 'u': o->update_baseline = 1; break;
 		case 'P': o->pcap_dir = optarg; break;
+		case 'S': o->strict = 1; break;
 		case 'h': report_usage(stdout); return 1;
 		default: report_usage(stderr); return -1;
 		}
@@ -286,6 +332,8 @@ static int cmd_compare(int argc, char **argv)
 			snprintf(labels[i], sizeof(labels[i]), "%s", runs[i].target);
 		lp[i] = labels[i];
 		tc_report_sort(runs[i].rs, runs[i].n);
+		if (o.strict)
+			tc_report_strict(runs[i].rs, runs[i].n);
 	}
 	struct tc_compare c = {runs, npos, lp};
 	int ndiff = tc_compare_text(stdout, &c);

@@ -6,7 +6,9 @@
 #   - a real run writes JSON, HTML, JUnit and TAP; the HTML opens in headless Chromium with no
 #     script error, every case, ladder and filter in the DOM, and a screenshot is saved
 #   - two shards merged give the same results and TAP as the unsharded run
-#   - exit codes follow the baseline (new failure, known deviation, fixed, update, bad file)
+#   - exit codes follow the baseline (new failure, known deviation, fixed, update, bad file);
+#     entries name failures: a new failure in a listed case fails, id-only entries warn
+#   - warn: exit 0, and 1 with --strict; TAP "ok ... # warn"
 #   - the live progress line on a terminal (script(1) gives a pty), plain lines otherwise
 #   - report compare: differences first, exit 1 when runs differ
 set -u
@@ -45,7 +47,7 @@ tap_counts() {
 		print STDERR "$_\n" for @e;' "$1"
 }
 got=$(tap_counts tests/golden/report-set.tap 2>&1)
-want="run=6 failed=2 skipped=1 todo=2 todo_passed=1 errors=0 version=13"
+want="run=7 failed=2 skipped=1 todo=2 todo_passed=1 errors=0 version=13"
 [ "$got" = "$want" ] && ok "golden TAP parses as TAP 13 ($got)" || ko "golden TAP" "got '$got', want '$want'"
 # prove itself: the TODO (known deviation) does not fail it, the fail and the error do.
 if prove -e cat tests/golden/report-set.tap >"$tmp/prove.out" 2>&1; then
@@ -113,7 +115,7 @@ else
 	grep -q "Uncaught" "$tmp/dom.html.log" && problems="$problems $(grep -m1 Uncaught "$tmp/dom.html.log")"
 	[ "$ncase" -eq 14 ] || problems="$problems cases=$ncase"
 	[ "$nsvg" -eq 12 ] || problems="$problems ladders=$nsvg"
-	[ "$nbox" -eq 6 ] || problems="$problems verdict-boxes=$nbox"
+	[ "$nbox" -eq 7 ] || problems="$problems verdict-boxes=$nbox"
 	for id in f-area f-tag f-search f-count coverage; do
 		grep -q "id=\"$id\"" "$tmp/dom.html" || problems="$problems no-#$id"
 	done
@@ -186,6 +188,10 @@ st=$?
 [ "$st" -eq 0 ] && grep -q "0 new failures, 0 errors, 8 known deviations, 0 fixed" "$tmp/bl.out" &&
 	grep -q 'skipped="10"' "$tmp/b.xml" && ok "every failure listed: exit 0, 8 known deviations (JUnit: skipped)" ||
 	ko "known deviations exit 0" "exit $st: $(cat "$tmp/bl.out")"
+# Those entries are the older id-only form: read, obeyed, and warned about with file:line.
+grep -q "bl.yaml:3: warning: deviation '.*' lists no failures: it excuses every failure" "$tmp/bl.out" &&
+	ok "id-only baseline entries still excuse, with a warning naming file:line" ||
+	ko "id-only entries warn" "$(head -3 "$tmp/bl.out")"
 sed '/wrong-state/,+1d' "$tmp/bl.yaml" >"$tmp/bl2.yaml"
 "$TC" report merge "$tmp/b.json" "$R.json" --baseline "$tmp/bl2.yaml" >"$tmp/bl2.out" 2>&1
 st=$?
@@ -206,6 +212,52 @@ if [ "$st" -eq 1 ] && grep -q "negative.wrong-state" "$tmp/bl4.yaml" && ! grep -
 else
 	cat "$tmp/bl4.out" "$tmp/bl4.yaml"; ko "--update-baseline" "exit $st"
 fi
+# The update wrote signatures, one per MUST failure; a listed case with one more MUST failure
+# (added to the JSON here) is not a known deviation: exit 1 and the new failure is named.
+if grep -q '    failures:' "$tmp/bl4.yaml" && grep -q '      - {step: ' "$tmp/bl4.yaml"; then
+	ok "--update-baseline writes failure signatures ($(grep -c '      - {step: ' "$tmp/bl4.yaml") of them)"
+else
+	cat "$tmp/bl4.yaml"; ko "--update-baseline writes signatures"
+fi
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for c in d["cases"]:
+    if c["id"] == "negative.wrong-ack" and c["family"] == "ipv4":
+        c["failures"].append({"step": 99, "line": 1, "judge": "case", "rule": "", "level": "MUST",
+                              "req": "", "field": "state", "expected": "CLOSING", "actual": "CLOSED",
+                              "message": "state: expected CLOSING, got CLOSED", "segment": ""})
+json.dump(d, open(sys.argv[2], "w"))' "$R.json" "$tmp/more.json"
+"$TC" report merge "$tmp/more-out.json" "$R.json" --baseline "$tmp/bl4.yaml" >"$tmp/more0.out" 2>&1
+st0=$?
+"$TC" report merge "$tmp/more-out.json" "$tmp/more.json" --baseline "$tmp/bl4.yaml" >"$tmp/more.out" 2>&1
+st=$?
+[ "$st0" -eq 0 ] && [ "$st" -eq 1 ] && grep -q "1 new failures" "$tmp/more.out" &&
+	grep -q "^NEW   negative.wrong-ack \[ipv4\] step 99 (case, MUST): state: expected CLOSING, got CLOSED" "$tmp/more.out" &&
+	ok "a listed case with one more MUST failure fails the run, naming the new failure" ||
+	ko "new failure in a listed case" "exit $st0/$st: $(cat "$tmp/more.out")"
+# warn: a case whose only failure is a SHOULD passes the run (exit 0), --strict fails it.
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["cases"] = [c for c in d["cases"] if c["verdict"] != "fail"]
+for c in d["cases"]:
+    if c["id"] == "handshake.passive-open" and c["family"] == "ipv4":
+        c["verdict"] = "warn"
+        c["failures"] = [{"step": 2, "line": 9, "judge": "model", "rule": "RFC 6298 2.4", "level": "SHOULD",
+                          "req": "RFC6298-2.4", "field": "after", "expected": ">= 1000 ms", "actual": "210 ms",
+                          "message": "retransmission after 210 ms", "segment": ""}]
+json.dump(d, open(sys.argv[2], "w"))' "$R.json" "$tmp/warn.json"
+"$TC" report merge "$tmp/w1.json" "$tmp/warn.json" --tap "$tmp/w1.tap" --junit "$tmp/w1.xml" >"$tmp/w1.out" 2>&1
+st=$?
+"$TC" report merge "$tmp/w2.json" "$tmp/warn.json" --strict >"$tmp/w2.out" 2>&1
+st2=$?
+wt=$(tap_counts "$tmp/w1.tap" 2>&1)
+[ "$st" -eq 0 ] && [ "$st2" -eq 1 ] && grep -q '^ok [0-9]* - handshake.passive-open \[ipv4\] # warn model, SHOULD RFC6298-2.4' "$tmp/w1.tap" &&
+	[[ "$wt" == *"failed=0"* ]] && grep -q '"verdict": "warn"' "$tmp/w1.json" && grep -q '"verdict": "fail"' "$tmp/w2.json" &&
+	xmllint --noout --schema tests/schema/junit.xsd "$tmp/w1.xml" 2>/dev/null &&
+	ok "a warn exits 0 (TAP ok # warn, $wt), --strict makes it exit 1" ||
+	ko "warn and --strict" "exit $st/$st2: $wt $(cat "$tmp/w1.out" "$tmp/w2.out")"
 printf 'target: linux\ndeviations:\n  - id: x\n    famliy: ipv4\n' >"$tmp/bad.yaml"
 "$TC" run --baseline "$tmp/bad.yaml" tests/negative/wrong-ack.yaml >"$tmp/bad.out" 2>&1
 st=$?

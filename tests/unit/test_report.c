@@ -22,6 +22,7 @@
 #include "../../reports/load.h"
 #include "../../reports/report.h"
 #include "../../reports/tap.h"
+#include "../../reports/term.h"
 #include "test_report_set.h"
 
 static char *run_writer(tc_report_writer w, const struct tc_report *rep, size_t *len)
@@ -88,14 +89,15 @@ static void test_junit_golden(void **st)
 	golden("tests/golden/report-set.junit.xml", got, len);
 	/* Independently of the golden file: the counts CI reads, one testcase per result, the
 	 * known deviation as skipped, the failure's first mismatch as message. */
-	assert_non_null(strstr(got, "<testsuites name=\"tcpconform\" tests=\"6\" failures=\"1\" "
+	assert_non_null(strstr(got, "<testsuites name=\"tcpconform\" tests=\"7\" failures=\"1\" "
 				    "errors=\"1\" skipped=\"2\""));
 	int n = 0;
 	for (const char *p = got; (p = strstr(p, "<testcase ")); p++)
 		n++;
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	assert_non_null(strstr(got, "classname=\"reset\""));
-	assert_non_null(strstr(got, "message=\"step 3: ack: expected 1, got 2&#10;second line \\x01 (and more)\" type=\"ack\""));
+	/* The message says who judged the first mismatch, its level and its requirement. */
+	assert_non_null(strstr(got, "message=\"step 3 (case, MUST MUST-1): ack: expected 1, got 2&#10;second line \\x01 (and more)\" type=\"ack\""));
 	assert_non_null(strstr(got, "<skipped message=\"known deviation (baseline): "));
 	/* A control character and a stray byte must not make the XML ill-formed. */
 	assert_null(strchr(got, '\x01'));
@@ -113,7 +115,7 @@ static void test_tap_golden(void **st)
 	size_t len;
 	char *got = run_writer(tc_tap_write, &s.rep, &len);
 	golden("tests/golden/report-set.tap", got, len);
-	assert_true(strncmp(got, "TAP version 13\n1..6\n", 20) == 0);
+	assert_true(strncmp(got, "TAP version 13\n1..7\n", 20) == 0);
 	assert_non_null(strstr(got, "\nnot ok 1 - "));
 	assert_non_null(strstr(got, " # SKIP not for profile"));
 	assert_non_null(strstr(got, " # TODO known deviation: "));
@@ -148,7 +150,7 @@ static void test_json_golden_and_reload(void **st)
 	struct tc_loaded l;
 	char err[512];
 	assert_int_equal(tc_load_buf("set.json", a, alen, &l, err, sizeof(err)), 0);
-	assert_int_equal(l.n, 6);
+	assert_int_equal(l.n, 7);
 	assert_string_equal(l.target, "linux");
 	assert_string_equal(l.date, "2024-05-01T12:00:00Z");
 	assert_int_equal(l.seed, 77);
@@ -157,6 +159,13 @@ static void test_json_golden_and_reload(void **st)
 	assert_string_equal(l.rs[0].failures[0].actual, "2\nsecond line \x01");
 	assert_string_equal(l.rs[0].failures[0].rule, s.rs[0].failures[0].rule);
 	assert_string_equal(l.rs[0].title, "Un titre accentu\xc3\xa9 \"quoted\"");
+	/* warn, level and req come back (merge and compare keep them). */
+	assert_int_equal(l.rs[6].verdict, TC_V_WARN);
+	assert_int_equal(l.rs[6].failures[0].level, TC_LVL_SHOULD);
+	assert_string_equal(l.rs[6].failures[0].req, "RFC6298-2.4");
+	assert_string_equal(l.rs[6].failures[0].judge, "model");
+	assert_int_equal(l.rs[0].failures[0].level, TC_LVL_MUST);
+	assert_string_equal(l.rs[0].failures[0].req, "MUST-1");
 	/* Written, read and written again, the document is the same (the only byte that cannot
 	 * survive, an invalid 0xff, became U+FFFD on the first write already). */
 	struct set s2 = s;
@@ -178,6 +187,103 @@ static void test_json_golden_and_reload(void **st)
 	free(c);
 	tc_loaded_free(&l);
 	tc_loaded_free(&l2);
+	set_free(&s);
+}
+
+/* Copies the text of hay from the first `from` up to the next `to` into out (fails if absent). */
+static void slice(const char *hay, const char *from, const char *to, char *out, size_t cap)
+{
+	const char *a = strstr(hay, from);
+	if (!a)
+		fail_msg("'%s' not found", from);
+	const char *b = strstr(a, to);
+	if (!b)
+		fail_msg("'%s' not found after '%s'", to, from);
+	snprintf(out, cap, "%.*s", (int)(b - a), a);
+}
+
+/* A SHOULD-only failure list is a warn, and every writer says so in its own words; --strict
+ * makes it a fail in each. */
+static void test_warn_every_writer(void **st)
+{
+	(void)st;
+	struct set s;
+	set_build(&s);
+	const struct tc_result *w = &s.rs[6];
+	assert_int_equal(tc_result_failure_verdict(w), TC_V_WARN);
+	assert_string_equal(tc_report_verdict(&s.rep, 6), "warn");
+	char *got;
+	size_t len;
+
+	/* Terminal: its own tag, and the failure line says who judged, level and req. */
+	char *t = NULL;
+	FILE *f = open_memstream(&t, &len);
+	tc_term_result(f, w, 0);
+	fclose(f);
+	assert_non_null(strstr(t, "WARN  timers.rto.initial [ipv4] 1500ms\n"));
+	assert_non_null(strstr(t, "suites/timers.rto.initial.yaml:30: step 7 (model, SHOULD RFC6298-2.4): "
+				  "after: expected >= 1000 ms, got 210 ms\n"));
+	assert_non_null(strstr(t, "        rule: RFC 6298 2.4: the RTO SHOULD be rounded up to 1 second\n"));
+	free(t);
+
+	/* JUnit: a passed test (no <failure>) with a system-out naming the SHOULD departure. */
+	got = run_writer(tc_junit_write, &s.rep, &len);
+	char one[2048];
+	slice(got, "<testcase name=\"timers.rto.initial [ipv4]\"", "</testcase>", one, sizeof(one));
+	assert_null(strstr(one, "<failure"));
+	assert_null(strstr(one, "<skipped"));
+	assert_non_null(strstr(one, "<system-out>warn: departs only from SHOULD-level requirements"));
+	assert_non_null(strstr(one, "step 7 (model, SHOULD RFC6298-2.4): after: expected &gt;= 1000 ms, got 210 ms"));
+	free(got);
+
+	/* TAP: ok with a "# warn" comment (not a directive) and a YAML block at severity warn. */
+	got = run_writer(tc_tap_write, &s.rep, &len);
+	assert_non_null(strstr(got, "\nok 7 - timers.rto.initial [ipv4] # warn model, SHOULD RFC6298-2.4: "
+				    "retransmission after 210 ms, before the 1 s minimum RTO\n  ---\n"));
+	assert_non_null(strstr(got, "  severity: warn\n"));
+	assert_non_null(strstr(got, "      level: SHOULD\n      req: \"RFC6298-2.4\"\n"));
+	free(got);
+
+	/* JSON: verdict warn, level and req per failure, warnings counted. */
+	char *j = NULL;
+	json_of(&s, &j, &len);
+	assert_non_null(strstr(j, "\"id\": \"timers.rto.initial\", \"family\": \"ipv4\", \"verdict\": \"warn\""));
+	assert_non_null(strstr(j, "\"judge\": \"model\", \"rule\": \"RFC 6298 2.4: the RTO SHOULD be rounded up to 1 second\", "
+				  "\"level\": \"SHOULD\", \"req\": \"RFC6298-2.4\""));
+	assert_non_null(strstr(j, "\"warnings\": 1"));
+	free(j);
+
+	/* HTML: its own badge and filter, the failure's level, and the requirement view
+	 * counting the SHOULD warning apart from MUST failures. */
+	got = run_writer(tc_html_write, &s.rep, &len);
+	assert_non_null(strstr(got, "data-v=\"warn\""));
+	assert_non_null(strstr(got, "<span class=\"badge bg-warn\">warn</span>"));
+	assert_non_null(strstr(got, "<input type=\"checkbox\" name=\"v\" value=\"warn\" checked>"));
+	assert_non_null(strstr(got, ".bg-warn{background:var(--warn)}"));
+	assert_non_null(strstr(got, "<tr class=\"lvl-should\">"));
+	assert_non_null(strstr(got, "<td class=\"v-warn\">SHOULD</td><td>RFC6298-2.4</td>"));
+	slice(got, "data-ref=\"RFC6298-2.4\"", "</tr>", one, sizeof(one));
+	assert_non_null(strstr(one, "<td class=\"v-warn\">warn</td>"));
+	assert_non_null(strstr(one, "<td class=\"n must z\">0</td><td class=\"n should\">1</td>"));
+	/* The MUST the failing case names is a MUST failure of its requirement. */
+	slice(got, "data-ref=\"MUST-1\"", "</tr>", one, sizeof(one));
+	assert_non_null(strstr(one, "<td class=\"v-fail\">fail</td>"));
+	assert_non_null(strstr(one, "<td class=\"n must\">1</td><td class=\"n should z\">0</td>"));
+	free(got);
+
+	/* --strict: the warn is a fail in every writer. */
+	assert_int_equal(tc_report_strict(s.rs, 7), 1);
+	s.rep.strict = 1;
+	assert_string_equal(tc_report_verdict(&s.rep, 6), "fail");
+	got = run_writer(tc_tap_write, &s.rep, &len);
+	assert_non_null(strstr(got, "\nnot ok 7 - timers.rto.initial [ipv4]\n"));
+	free(got);
+	got = run_writer(tc_junit_write, &s.rep, &len);
+	assert_non_null(strstr(got, "<failure message=\"step 7 (model, SHOULD RFC6298-2.4): after: expected &gt;= 1000 ms, got 210 ms\""));
+	free(got);
+	got = run_writer(tc_html_write, &s.rep, &len);
+	assert_null(strstr(got, "data-v=\"warn\""));
+	free(got);
 	set_free(&s);
 }
 
@@ -241,7 +347,9 @@ static void test_load_rejects(void **st)
 		{"{\"cases\": [1]}", "x.json: cases[0] is not an object"},
 		{"{\"cases\": [{\"verdict\": \"pass\"}]}", "x.json: cases[0] has no \"id\""},
 		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"maybe\"}]}",
-		 "case a.b: \"verdict\" must be pass, fail, error or skip"},
+		 "case a.b: \"verdict\" must be pass, fail, error, skip or warn"},
+		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"warn\", \"failures\": [{\"level\": \"OUGHT\"}]}]}",
+		 "case a.b: failures[0]: \"level\" must be MUST, SHOULD or MAY"},
 		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"pass\", \"duration_ms\": \"1\"}]}",
 		 "case a.b: \"duration_ms\" has the wrong type"},
 		{"{\"cases\": [{\"id\": \"a.b\", \"verdict\": \"fail\", \"events\": [{\"kind\": \"zap\"}]}]}",
@@ -266,6 +374,9 @@ static void test_load_rejects(void **st)
 	assert_string_equal(l.rs[0].failures[0].rule, "RFC 9293 3.10.7.4");
 	assert_string_equal(l.rs[0].failures[0].judge, "");
 	assert_string_equal(l.rs[0].family, "");
+	/* A file of an older version has no level: its failures failed the case, so MUST. */
+	assert_int_equal(l.rs[0].failures[0].level, TC_LVL_MUST);
+	assert_string_equal(l.rs[0].failures[0].req, "");
 	tc_loaded_free(&l);
 }
 
@@ -289,9 +400,9 @@ static void test_html_hooks(void **st)
 	assert_null(strstr(got, "src=\"http"));
 	assert_null(strstr(got, "href=\"http"));
 	assert_null(strstr(got, "<link"));
-	assert_int_equal(count(got, "<details class=\"case\""), 6);
+	assert_int_equal(count(got, "<details class=\"case\""), 7);
 	/* Every case that ran has a ladder; the skip has none. */
-	assert_int_equal(count(got, "<svg class=\"ladder\""), 5);
+	assert_int_equal(count(got, "<svg class=\"ladder\""), 6);
 	assert_non_null(strstr(got, "data-v=\"known\""));
 	assert_non_null(strstr(got, "data-v=\"fixed\""));
 	/* The missing segment is drawn dashed, the mismatch in red, the unexpected highlighted. */
@@ -341,7 +452,7 @@ static void test_compare(void **st)
 	FILE *f = open_memstream(&buf, &n);
 	int ndiff = tc_compare_text(f, &c);
 	fclose(f);
-	assert_int_equal(ndiff, 2);
+	assert_int_equal(ndiff, 3);
 	/* Differences come first. */
 	const char *first = strchr(buf, '\n') + 1;
 	assert_true(strstr(first, "<- differs") < strstr(first, "\n") + 1 ||
@@ -349,14 +460,14 @@ static void test_compare(void **st)
 	char line1[256];
 	snprintf(line1, sizeof(line1), "%.*s", (int)(strchr(first, '\n') - first), first);
 	assert_non_null(strstr(line1, "<- differs"));
-	assert_non_null(strstr(buf, "6 cases, 2 differ"));
+	assert_non_null(strstr(buf, "7 cases, 3 differ"));
 	assert_non_null(strstr(buf, "  -  "));
 	free(buf);
 	buf = NULL;
 	f = open_memstream(&buf, &n);
 	tc_compare_html(f, &c);
 	fclose(f);
-	assert_int_equal(count(buf, "<tr class=\"diff\">"), 2);
+	assert_int_equal(count(buf, "<tr class=\"diff\">"), 3);
 	assert_int_equal(count(buf, "<tr class=\"same\">"), 4);
 	assert_non_null(strstr(buf, "not run"));
 	free(buf);
@@ -400,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_junit_golden),
 		cmocka_unit_test(test_tap_golden),
 		cmocka_unit_test(test_json_golden_and_reload),
+		cmocka_unit_test(test_warn_every_writer),
 		cmocka_unit_test(test_json_reader),
 		cmocka_unit_test(test_load_rejects),
 		cmocka_unit_test(test_html_hooks),

@@ -1,7 +1,8 @@
 /*
  * test_report_set.h - a fixed set of results for the report tests: one of each display verdict
- * (fail with two mismatches and a full ladder, error, skip, known deviation, fixed, and a pass
- * whose id holds a '#'), with a control character, a stray 0xff byte, UTF-8 and markup in the
+ * (fail with two mismatches and a full ladder, error, skip, known deviation, fixed, a pass
+ * whose id holds a '#', and a warn whose only failure departs from a SHOULD, judged by the
+ * model), with a control character, a stray 0xff byte, UTF-8 and markup in the
  * texts, so every writer's escaping is exercised.
  */
 #ifndef TEST_REPORT_SET_H
@@ -11,11 +12,12 @@
 #include <string.h>
 
 #include "../../reports/report.h"
+#include "../../common/names.h"
 #include "../../runner/result.h"
 
 struct set {
-	struct tc_result rs[6];
-	unsigned char marks[6];
+	struct tc_result rs[7];
+	unsigned char marks[7];
 	struct tc_report rep;
 };
 
@@ -67,6 +69,7 @@ static inline void set_build(struct set *s)
 	snprintf(f.message, sizeof(f.message), "ack: expected 1, got 2");
 	snprintf(f.rule, sizeof(f.rule), "RFC 9293 3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
 	snprintf(f.segment, sizeof(f.segment), "2001:db8::1.8080 > 2001:db8::2.40000: Flags [S.]");
+	snprintf(f.req, sizeof(f.req), "MUST-1");
 	tc_result_add_failure(r, &f);
 	memset(&f, 0, sizeof(f));
 	f.step = 6;
@@ -126,8 +129,27 @@ static inline void set_build(struct set *s)
 	set_base(r, "zz.odd#id", "ipv4", TC_V_PASS, 5);
 	set_event(r, 1, TC_TE_SENT, 1, TC_TE_OK, "S 0:0(0) win 65535", "");
 
+	/* A warn: the model saw a retransmission before RFC 6298's 1 s minimum, a SHOULD. */
+	r = &s->rs[6];
+	set_base(r, "timers.rto.initial", "ipv4", TC_V_PASS, 1500);
+	tc_result_add_ref(r, "RFC6298-2.1");
+	memset(&f, 0, sizeof(f));
+	f.step = 7;
+	f.line = 30;
+	snprintf(f.judge, sizeof(f.judge), "model");
+	snprintf(f.field, sizeof(f.field), "after");
+	snprintf(f.expected, sizeof(f.expected), ">= 1000 ms");
+	snprintf(f.actual, sizeof(f.actual), "210 ms");
+	snprintf(f.message, sizeof(f.message), "retransmission after 210 ms, before the 1 s minimum RTO");
+	snprintf(f.rule, sizeof(f.rule), "RFC 6298 2.4: the RTO SHOULD be rounded up to 1 second");
+	f.level = TC_LVL_SHOULD;
+	snprintf(f.req, sizeof(f.req), "RFC6298-2.4");
+	tc_result_add_failure(r, &f);
+	r->verdict = tc_result_failure_verdict(r);
+	set_event(r, 210000, TC_TE_RECV, 7, TC_TE_MISMATCH, "S 0:0(0) win 65535", "");
+
 	s->rep.rs = s->rs;
-	s->rep.n = 6;
+	s->rep.n = 7;
 	s->rep.marks = s->marks;
 	s->rep.tool_version = "0.1.0";
 	s->rep.target = "linux";
@@ -139,7 +161,7 @@ static inline void set_build(struct set *s)
 
 static inline void set_free(struct set *s)
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		tc_result_free(&s->rs[i]);
 }
 

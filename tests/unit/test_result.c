@@ -15,6 +15,7 @@
 
 #include "../../reports/json.h"
 #include "../../reports/term.h"
+#include "../../common/names.h"
 #include "../../runner/result.h"
 
 static void fill(struct tc_result *r)
@@ -40,6 +41,8 @@ static void fill(struct tc_result *r)
 	tc_result_add_failure(r, &f);
 	f.step = 0;
 	snprintf(f.field, sizeof(f.field), "segment");
+	f.level = TC_LVL_SHOULD;
+	snprintf(f.req, sizeof(f.req), "SHLD-18");
 	tc_result_add_failure(r, &f);
 	struct tc_tevent e;
 	memset(&e, 0, sizeof(e));
@@ -83,6 +86,13 @@ static void test_roundtrip(void **st)
 	assert_string_equal(a.failures[1].field, b.failures[1].field);
 	assert_int_equal(b.failures[0].step, 3);
 	assert_int_equal(b.failures[0].line, 12);
+	/* The level and requirement of each failure survive the pipe (a warn depends on it). */
+	assert_int_equal(b.failures[0].level, TC_LVL_MUST);
+	assert_int_equal(b.failures[1].level, TC_LVL_SHOULD);
+	assert_string_equal(b.failures[1].req, "SHLD-18");
+	assert_int_equal(tc_result_failure_verdict(&b), TC_V_FAIL);
+	b.failures[0].level = TC_LVL_SHOULD;
+	assert_int_equal(tc_result_failure_verdict(&b), TC_V_WARN);
 	assert_string_equal(a.trace, b.trace);
 	assert_int_equal(b.nevents, 2);
 	assert_int_equal(b.events[0].t_us, 1500);
@@ -186,13 +196,15 @@ static void test_term_lines(void **st)
 	char *got = slurp(f, &len);
 	fclose(f);
 	assert_non_null(strstr(got, "FAIL  reset.in-window [ipv6] 1234ms\n"));
-	assert_non_null(strstr(got, "suites/reset/in-window.yaml:12: step 3: ack: expected 1, got 2"));
+	/* Each failure line says who judged it, the level and the requirement (issue 9). */
+	assert_non_null(strstr(got, "suites/reset/in-window.yaml:12: step 3 (case, MUST): ack: expected 1, got 2"));
+	assert_non_null(strstr(got, "suites/reset/in-window.yaml: after the last step (case, SHOULD SHLD-18): ack: expected 1, got 2\n"));
 	assert_non_null(strstr(got, "received: 2001:db8::1.8080 > 2001:db8::2.40000: Flags [.]"));
 	/* The closing line is the one CI and people read. */
 	const char *last = got + len - 1;
 	while (last > got && last[-1] != '\n')
 		last--;
-	assert_string_equal(last, "0 passed, 1 failed, 1 skipped, 0 errors\n");
+	assert_string_equal(last, "0 passed, 1 failed, 1 skipped, 0 errors, 0 warnings\n");
 	/* With a baseline, the known deviations are counted on the same line. */
 	FILE *f2 = tmpfile();
 	size_t len2;
@@ -201,7 +213,7 @@ static void test_term_lines(void **st)
 	tc_term_summary(f2, &k, 1.0);
 	char *got2 = slurp(f2, &len2);
 	fclose(f2);
-	assert_non_null(strstr(got2, "0 passed, 0 failed, 1 skipped, 0 errors, 1 known deviations\n"));
+	assert_non_null(strstr(got2, "0 passed, 0 failed, 1 skipped, 0 errors, 0 warnings, 1 known deviations\n"));
 	free(got2);
 	FILE *f3 = tmpfile();
 	tc_term_result_as(f3, &r, 0, "KNOWN");
