@@ -80,15 +80,18 @@ else
 fi
 npcap=$(ls "$BUILD"/test-pcap/*.pcap 2>/dev/null | wc -l)
 [ "$npcap" -gt 0 ] && ok "one pcap per case and family ($npcap files)" || ko "pcap files were written"
-np=$(grep -c '"verdict": "pass"' "$tmp/suites.json" 2>/dev/null || true)
+# A warn (the target departed only from a SHOULD, case-format.md "Verdicts") is not a failure:
+# it counts with the passes, and the line below says how many there were.
+np=$(grep -cE '"verdict": "(pass|warn)"' "$tmp/suites.json" 2>/dev/null || true)
+nw=$(grep -c '"verdict": "warn"' "$tmp/suites.json" 2>/dev/null || true)
 nf=$(grep -cE '"verdict": "(fail|error)"' "$tmp/suites.json" 2>/dev/null || true)
-np=${np:-0}; nf=${nf:-0}
+np=${np:-0}; nw=${nw:-0}; nf=${nf:-0}
 if [ ! -s "$tmp/suites.json" ]; then
 	ko "suites against linux" "no JSON report was written"
 else
 	pass=$((pass + np)); fail=$((fail + nf))
 	[ "$nf" -gt 0 ] && failed_names+=("suite cases against linux ($nf)")
-	echo "suites against linux: $np passed, $nf failed or errored"
+	echo "suites against linux: $np passed ($nw of them warn), $nf failed or errored"
 	[ "$np" -ge 60 ] || ko "at least 30 cases on both families pass" "only $np case runs passed"
 fi
 
