@@ -487,6 +487,53 @@ static void test_should_prediction_late(void **st)
 	assert_int_equal(J.npred, 0);
 }
 
+/* A `state` step where the target reset on an in-window RST (RFC 793) while the profile's model
+ * (RFC 5961 3.2) sent a challenge ACK and stayed: the model adopts rfc5961_rst off, a SHOULD
+ * departure, and agrees with the target from then on (its challenge ACK is no longer owed). A
+ * state no alternative leads to is not explained. (In role server the connection's end reads
+ * LISTEN today, the listener's state; the judge takes what the target reports.) */
+static void test_state_explained(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	sent(TC_F_RST, PISN + 1 + 5, 0, 0, T0 + 3 * MS);
+	assert_int_equal(J.npred, 1);
+	struct tc_jverdict v;
+	assert_int_equal(tc_judge_explain_state(&J, TC_ST_FIN_WAIT_1, T0 + 4 * MS, 6, &v), 0);
+	assert_int_equal(tc_judge_explain_state(&J, TC_ST_LISTEN, T0 + 4 * MS, 6, &v), 1);
+	assert_true(v.bad);
+	assert_int_equal(v.level, TC_LVL_SHOULD);
+	assert_string_equal(v.req, "RFC5961-3.2");
+	assert_string_equal(v.field, "state");
+	assert_int_equal(v.step, 6);
+	assert_non_null(strstr(v.message, "adopts rfc5961_rst off"));
+	assert_int_equal(J.m.k.rfc5961_rst, 0);
+	assert_int_equal(J.npred, 0);
+	assert_int_equal(tc_judge_state(&J, T0 + 5 * MS), TC_ST_LISTEN);
+	tc_judge_tick(&J, T0 + 3000 * MS);
+	assert_int_equal(res.nfailures, 0);
+}
+
+/* Past TC_JUDGE_MAXLOG inputs no alternative is tried: the same challenge ACK missing is then
+ * a MUST failure, and the judge stops. */
+static void test_log_full_no_alternatives(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	for (int i = 0; i < TC_JUDGE_MAXLOG; i++)
+		sent(TC_F_ACK, PISN + 1, TISN + 1, 0, T0 + 3 * MS + i);
+	assert_true(J.log_full);
+	sent(TC_F_RST, PISN + 1 + 5, 0, 0, T0 + 4 * MS);
+	tc_judge_tick(&J, T0 + 3000 * MS);
+	assert_int_equal(res.nfailures, 1);
+	assert_int_equal(res.failures[0].level, TC_LVL_MUST);
+	assert_true(J.stopped);
+}
+
 /* The profile metadata: a learned RTO is offered from the observed span, halved per back-off;
  * below the floor, or for a timer not seen, it is not; the levels follow RFC 6298 2.1 / 2.4. */
 static void test_candidates(void **st)
@@ -536,6 +583,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_should_prediction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_must_prediction_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_should_prediction_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_explained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_full_no_alternatives, setup, teardown),
 		cmocka_unit_test(test_candidates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
