@@ -249,6 +249,7 @@ static void on_segment(struct ex *x, const struct tc_seg *s)
 	/* The model learns from the segment and matches it now, in capture order; the verdict
 	 * becomes a failure when a step consumes the segment (model_verdict). */
 	tc_judge_segment(&x->j, s, &x->qv[x->qn]);
+	x->qv[x->qn].step = x->cur_step;
 	short_seg(x, s, 1, buf, sizeof(buf));
 	x->qev[x->qn] = add_event(x, s->ts_us, TC_TE_RECV, 0, TC_TE_OK, buf, NULL);
 	x->q[x->qn++] = *s;
@@ -264,7 +265,7 @@ static void queue_drop(struct ex *x, int i)
 
 static void fail_judged(struct ex *x, int step, int line, const char *judge, const char *field,
 			const char *expected, const char *actual, const char *segment,
-			const char *rule, const char *message)
+			const char *rule, const char *message, int level, const char *req)
 {
 	struct tc_failure f;
 	memset(&f, 0, sizeof(f));
@@ -277,15 +278,21 @@ static void fail_judged(struct ex *x, int step, int line, const char *judge, con
 	snprintf(f.segment, sizeof(f.segment), "%s", segment ? segment : "");
 	snprintf(f.rule, sizeof(f.rule), "%s", rule ? rule : "");
 	snprintf(f.message, sizeof(f.message), "%s", message);
+	f.level = level;
+	snprintf(f.req, sizeof(f.req), "%s", req ? req : "");
 	tc_result_add_failure(x->r, &f);
-	tc_result_tracef(x->r, "FAIL step %d line %d (%s): %s\n", step, line, judge, message);
+	tc_result_tracef(x->r, "FAIL step %d line %d (%s, %s%s%s): %s\n", step, line, judge,
+			 tc_level_name(level), f.req[0] ? " " : "", f.req, message);
 }
 
 /*
  * The model's verdict on queued segment i, once the case's judgment of it is known (the case
  * failures it drew are those from nfail_before on). Both judges disagreeing with the target on
  * the same segment make those failures judge "both", with the model's rule; the model alone
- * disagreeing is a failure of its own, judge "model". docs/model.md "The model in a run".
+ * disagreeing is a failure of its own, judge "model", with the level and requirement of the
+ * model's rule (or of the alternative it adopted). step is the step that consumed the segment;
+ * 0 when none did (an ignored segment, or one left at the end), and the failure then names the
+ * step during which the segment arrived. docs/model.md "The model in a run".
  */
 static void model_verdict(struct ex *x, int i, int step, int line, int nfail_before)
 {
@@ -293,6 +300,10 @@ static void model_verdict(struct ex *x, int i, int step, int line, int nfail_bef
 	if (!v->judged)
 		return;
 	v->judged = 0;
+	if (step <= 0 && v->step > 0) {
+		step = v->step;
+		line = step <= x->c->nsteps ? x->c->steps[step - 1].pos.line : 0;
+	}
 	if (!v->bad) {
 		/* The model agrees with the target: a case failure is the case's alone. */
 		for (int k = nfail_before; k < x->r->nfailures; k++) {
@@ -304,6 +315,7 @@ static void model_verdict(struct ex *x, int i, int step, int line, int nfail_bef
 		return;
 	}
 	if (x->r->nfailures > nfail_before) {
+		/* The level stays the case's: its own check broke on this segment too. */
 		for (int k = nfail_before; k < x->r->nfailures; k++) {
 			struct tc_failure *f = &x->r->failures[k];
 			size_t n = strlen(f->message);
@@ -319,7 +331,7 @@ static void model_verdict(struct ex *x, int i, int step, int line, int nfail_bef
 	char segtext[512];
 	fmt_seg(x, &x->q[i], 1, segtext, sizeof(segtext));
 	fail_judged(x, step, line, "model", v->field, v->expected, segtext, segtext, v->rule,
-		    v->message);
+		    v->message, v->level, v->req);
 	mark_event(x, x->qev[i], step, TC_TE_MISMATCH);
 }
 
@@ -775,7 +787,7 @@ static int have_candidate(struct ex *x)
 	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags)) {
 		mark_event(x, x->qev[0], 0, TC_TE_IGNORED);
 		/* `ignore` forgives the segment as far as the case goes; the model still judges it. */
-		model_verdict(x, 0, x->cur_step, x->c->steps[x->cur_step - 1].pos.line, x->r->nfailures);
+		model_verdict(x, 0, 0, 0, x->r->nfailures);
 		queue_drop(x, 0);
 	}
 	return x->qn > 0;
@@ -829,10 +841,14 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 		} else if (np) {
 			snprintf(msg, sizeof(msg), "expect: auto: the model predicted %s; nothing came "
 				 "within %.3gs", pending, (double)within / 1e6);
+			int lvl = x->j.pred[0].p.level;
 			fail_judged(x, x->cur_step, st->pos.line, "model", "segment", pending, "none", NULL,
-				    x->j.pred[0].p.rule, msg);
+				    x->j.pred[0].p.rule, msg, lvl, x->j.pred[0].p.req);
 			tc_judge_drop_first(&x->j);
-			tc_judge_diverged(&x->j, x->cur_step, "a segment it predicted did not come");
+			/* A SHOULD-level prediction may go unmet; a MUST-level one means the model's
+			 * TCB no longer describes the target (judge.h). */
+			if (lvl == TC_LVL_MUST)
+				tc_judge_diverged(&x->j, x->cur_step, "a segment it predicted did not come");
 		} else {
 			/* The model's answer is silence, and silence is what came: the step holds. This
 			 * is what lets a generated case (suites/state-event/) leave every answer, none
@@ -1084,7 +1100,7 @@ static int do_state(struct ex *x, const struct tc_step *st)
 				snprintf(msg, sizeof(msg), "state: auto: the target is in %s, the model says "
 					 "%s (rule: %s)", x->state_reply, want, x->j.last_rule);
 				fail_judged(x, x->cur_step, st->pos.line, "model", "state", want,
-					    x->state_reply, NULL, x->j.last_rule, msg);
+					    x->state_reply, NULL, x->j.last_rule, msg, TC_LVL_MUST, "");
 				tc_judge_diverged(&x->j, x->cur_step, "its state differs from the target's");
 			} else {
 				fail(x, x->cur_step, st->pos.line, "state", want, x->state_reply, NULL,
@@ -1111,12 +1127,23 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		const char *mn = tc_state_name(ms);
 		int target_ok = strcmp(x->state_reply, want) == 0;
 		char msg[512];
+		struct tc_jverdict sv;
+		/* An alternative of the profile (RFC 793's reset instead of RFC 5961's challenge
+		 * ACK...) may explain the target's state: the model adopts it and judges on. */
+		if (strcmp(mn, x->state_reply) != 0 &&
+		    tc_judge_explain_state(&x->j, tc_state_parse(x->state_reply),
+					   x->io->now(x->io->ctx), x->cur_step, &sv)) {
+			if (sv.bad)
+				fail_judged(x, x->cur_step, st->pos.line, "model", "state", mn,
+					    x->state_reply, NULL, sv.rule, sv.message, sv.level, sv.req);
+			mn = x->state_reply;
+		}
 		if (strcmp(mn, x->state_reply) != 0) {
 			if (target_ok) {
 				snprintf(msg, sizeof(msg), "the target is in %s as the case expects, but the "
 					 "model says %s (rule: %s)", x->state_reply, mn, x->j.last_rule);
 				fail_judged(x, x->cur_step, st->pos.line, "model", "state", mn, x->state_reply,
-					    NULL, x->j.last_rule, msg);
+					    NULL, x->j.last_rule, msg, TC_LVL_MUST, "");
 			} else if (x->r->nfailures > 0) {
 				struct tc_failure *f = &x->r->failures[x->r->nfailures - 1];
 				size_t n = strlen(f->message);
@@ -1246,6 +1273,7 @@ end:
 	free(x.qev);
 	free(x.qv);
 	tc_judge_summary(&x.j, r->model, sizeof(r->model));
+	tc_judge_free(&x.j);
 	if (r->model[0])
 		tc_result_tracef(r, "model: %s\n", r->model);
 }

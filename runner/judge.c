@@ -4,6 +4,7 @@
 #include "judge.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/names.h"
@@ -16,11 +17,21 @@
 
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
+enum { TRIG_SEG = 1, TRIG_TICK, TRIG_STATE };
+static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
+		   const struct tc_rtxobs *o, struct tc_kalt *chosen);
+
 static void stop(struct tc_judge *j, int step, const char *fmt, const char *why)
 {
 	if (j->stopped)
 		return;
 	j->stopped = 1;
+	if (j->replay) {
+		/* A replay that diverges or abstains does not explain the run. */
+		j->rbad = 1;
+		j->npred = 0;
+		return;
+	}
 	j->stop_step = step;
 	snprintf(j->why, sizeof(j->why), fmt, why);
 	j->npred = 0;
@@ -34,6 +45,17 @@ static void check_lost(struct tc_judge *j, int step)
 		stop(j, step, "abstained: %s", j->m.lost_why);
 }
 
+/* A fresh model for the run with knobs k: what tc_judge_init sets up, and each replay. */
+static void model_start(struct tc_judge *j, const struct tc_knobs *k)
+{
+	tc_model_init(&j->m, k);
+	j->m.ipv6 = j->family == TC_FAMILY_V6;
+	/* The veth of the Linux target (docs/running.md) and the simulator of lint: 1500 bytes. */
+	j->m.mtu = 1500;
+	j->m.port = (uint16_t)j->c->port;
+	j->m.peer_port = j->peer_port;
+}
+
 void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc_case *c, int family,
 		   uint16_t peer_port, uint32_t our_isn, struct tc_result *r, int64_t t0)
 {
@@ -45,12 +67,9 @@ void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc
 	j->r = r;
 	j->t0 = j->mtime = j->last_input = t0;
 	j->our_isn = our_isn;
-	tc_model_init(&j->m, k);
-	j->m.ipv6 = family == TC_FAMILY_V6;
-	/* The veth of the Linux target (docs/running.md) and the simulator of lint: 1500 bytes. */
-	j->m.mtu = 1500;
-	j->m.port = (uint16_t)c->port;
-	j->m.peer_port = peer_port;
+	j->family = family;
+	j->peer_port = peer_port;
+	model_start(j, k);
 	/* A case's sysctls describe the Linux stack; other profiles judge the standard. The same
 	 * rule as the simulator (sim.c), so lint and a run agree. */
 	if (strcmp(k->name, "linux") == 0) {
@@ -62,6 +81,42 @@ void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc
 				return;
 			}
 	}
+	/* Replays start from these knobs (the sysctls applied), plus the adopted alternatives. */
+	j->k0 = j->m.k;
+}
+
+void tc_judge_free(struct tc_judge *j)
+{
+	free(j->log);
+	j->log = NULL;
+	j->nlog = 0;
+}
+
+/* Keeps an input for replays; past TC_JUDGE_MAXLOG no alternative can be tried any more. */
+static void log_input(struct tc_judge *j, int kind, int64_t ts, int step, const struct tc_seg *s,
+		      const struct tc_mcall_in *in)
+{
+	if (j->replay || j->log_full)
+		return;
+	if (!j->log) {
+		j->log = malloc(TC_JUDGE_MAXLOG * sizeof(*j->log));
+		if (!j->log) {
+			j->log_full = 1;
+			return;
+		}
+	}
+	if (j->nlog >= TC_JUDGE_MAXLOG) {
+		j->log_full = 1;
+		return;
+	}
+	struct tc_jlog *e = &j->log[j->nlog++];
+	e->kind = kind;
+	e->ts = ts;
+	e->step = step;
+	if (s)
+		e->s = *s;
+	if (in)
+		e->in = *in;
 }
 
 static int step_line(const struct tc_judge *j, int step)
@@ -70,8 +125,16 @@ static int step_line(const struct tc_judge *j, int step)
 }
 
 static void add_fail(struct tc_judge *j, int step, const char *field, const char *expected,
-		     const char *actual, const char *segment, const char *message, const char *rule)
+		     const char *actual, const char *segment, const char *message, const char *rule,
+		     int level, const char *req)
 {
+	if (level != TC_LVL_MUST)
+		j->nshould++;
+	if (j->replay) {
+		if (level == TC_LVL_MUST)
+			j->rbad = 1;
+		return;
+	}
 	struct tc_failure f;
 	memset(&f, 0, sizeof(f));
 	f.step = step;
@@ -83,8 +146,11 @@ static void add_fail(struct tc_judge *j, int step, const char *field, const char
 	snprintf(f.segment, sizeof(f.segment), "%s", segment ? segment : "");
 	snprintf(f.message, sizeof(f.message), "%s", message);
 	snprintf(f.rule, sizeof(f.rule), "%s", rule);
+	f.level = level;
+	snprintf(f.req, sizeof(f.req), "%s", req ? req : "");
 	tc_result_add_failure(j->r, &f);
-	tc_result_tracef(j->r, "FAIL step %d line %d (model): %s\n", step, f.line, message);
+	tc_result_tracef(j->r, "FAIL step %d line %d (model, %s%s%s): %s\n", step, f.line,
+			 tc_level_name(level), f.req[0] ? " " : "", f.req, message);
 	j->nfail++;
 }
 
@@ -98,9 +164,33 @@ static double rel_ms(const struct tc_judge *j, int64_t t)
 	return (double)(t - j->t0) / 1000.0;
 }
 
+/* What the retransmission timer was when it fired (for learning its value, profile.h). */
+struct rtxinfo {
+	int rtx;
+	int64_t armed;
+	int backoff;
+};
+
+/* The window of a prediction made at the model's clock: see judge.h. */
+static void set_window(const struct tc_judge *j, struct tc_jpred *q, int64_t timer_span)
+{
+	if (timer_span > 0) {
+		int64_t early = max64(TC_JUDGE_TIMER_EARLY_US, timer_span / 5);
+		/* A delayed ACK may come any time up to the model's maximum delay. */
+		if (q->p.pure_ack)
+			early = max64(timer_span, j->m.k.ack_delay_max_us);
+		q->lo = q->p.earliest - early;
+		q->hi = q->p.latest + max64(TC_JUDGE_LATE_US, timer_span / 4);
+	} else {
+		q->lo = q->p.earliest - TC_JUDGE_EARLY_US;
+		q->hi = q->p.latest + TC_JUDGE_LATE_US;
+	}
+}
+
 /* Adds the model's output to the outstanding predictions. timer_span > 0: made by a timer that
- * ran that long (its window scales with it). */
-static void take(struct tc_judge *j, const struct tc_mout *o, int step, int64_t timer_span)
+ * ran that long (its window scales with it); ri: made by the retransmission timer. */
+static void take(struct tc_judge *j, const struct tc_mout *o, int step, int64_t timer_span,
+		 const struct rtxinfo *ri)
 {
 	if (o->rule[0])
 		snprintf(j->last_rule, sizeof(j->last_rule), "%s", o->rule);
@@ -112,17 +202,10 @@ static void take(struct tc_judge *j, const struct tc_mout *o, int step, int64_t 
 		struct tc_jpred *q = &j->pred[j->npred++];
 		q->p = o->seg[i];
 		q->step = step;
-		if (timer_span > 0) {
-			int64_t early = max64(TC_JUDGE_TIMER_EARLY_US, timer_span / 5);
-			/* A delayed ACK may come any time up to the model's maximum delay. */
-			if (q->p.pure_ack)
-				early = max64(timer_span, j->m.k.ack_delay_max_us);
-			q->lo = q->p.earliest - early;
-			q->hi = q->p.latest + max64(TC_JUDGE_LATE_US, timer_span / 4);
-		} else {
-			q->lo = q->p.earliest - TC_JUDGE_EARLY_US;
-			q->hi = q->p.latest + TC_JUDGE_LATE_US;
-		}
+		q->rtx = ri ? ri->rtx : 0;
+		q->rtx_armed = ri ? ri->armed : 0;
+		q->rtx_backoff = ri ? ri->backoff : 0;
+		set_window(j, q, timer_span);
 	}
 	check_lost(j, step);
 }
@@ -135,13 +218,14 @@ static void fire_timers(struct tc_judge *j, int64_t t, int step)
 		if (!d || d > t)
 			return;
 		struct tc_mout o;
+		struct rtxinfo ri = {d == j->m.t_rtx, d - j->m.rto, j->m.nrtx};
 		int64_t span = d - j->last_input;
 		if (span <= 0)
 			span = 1;
 		tc_model_timer(&j->m, d, &o);
 		j->mtime = max64(j->mtime, d);
 		j->last_input = d;
-		take(j, &o, step, span);
+		take(j, &o, step, span, &ri);
 	}
 }
 
@@ -149,6 +233,7 @@ void tc_judge_sent(struct tc_judge *j, const struct tc_seg *s, int64_t ts, int s
 {
 	if (!j->on || j->stopped)
 		return;
+	log_input(j, 1, ts, step, s, NULL);
 	fire_timers(j, ts, step);
 	if (j->stopped)
 		return;
@@ -156,7 +241,7 @@ void tc_judge_sent(struct tc_judge *j, const struct tc_seg *s, int64_t ts, int s
 	j->mtime = max64(j->mtime, ts);
 	tc_model_segment(&j->m, s, j->mtime, &o);
 	j->last_input = j->mtime;
-	take(j, &o, step, 0);
+	take(j, &o, step, 0, NULL);
 }
 
 void tc_judge_mcall(const struct tc_appspec *a, int tag, struct tc_mcall_in *in)
@@ -193,20 +278,26 @@ void tc_judge_mcall(const struct tc_appspec *a, int tag, struct tc_mcall_in *in)
 	}
 }
 
-void tc_judge_call(struct tc_judge *j, const struct tc_appspec *a, int tag, int64_t ts, int step)
+static void call_in(struct tc_judge *j, const struct tc_mcall_in *in, int64_t ts, int step)
 {
 	if (!j->on || j->stopped)
 		return;
+	log_input(j, 2, ts, step, NULL, in);
 	fire_timers(j, ts, step);
 	if (j->stopped)
 		return;
-	struct tc_mcall_in in;
 	struct tc_mout o;
-	tc_judge_mcall(a, tag, &in);
 	j->mtime = max64(j->mtime, ts);
-	tc_model_call(&j->m, &in, j->mtime, &o);
+	tc_model_call(&j->m, in, j->mtime, &o);
 	j->last_input = j->mtime;
-	take(j, &o, step, 0);
+	take(j, &o, step, 0, NULL);
+}
+
+void tc_judge_call(struct tc_judge *j, const struct tc_appspec *a, int tag, int64_t ts, int step)
+{
+	struct tc_mcall_in in;
+	tc_judge_mcall(a, tag, &in);
+	call_in(j, &in, ts, step);
 }
 
 static void drop(struct tc_judge *j, int i)
@@ -237,12 +328,73 @@ static int64_t timer_early(const struct tc_judge *j, int64_t d)
 	return max64(TC_JUDGE_TIMER_EARLY_US, span / 5);
 }
 
+/*
+ * The segment a running timer of the model would send, when it matches s in every field but
+ * the time: the target's timer ran at another speed than the model's (a retransmission before
+ * the model's RTO). Fills q (window as take() gives it) and returns 2; 1 when it only has the
+ * same flags (q is then the closest explanation), 0 when the timer sends nothing like s.
+ */
+static int peek_timer(const struct tc_judge *j, const struct tc_seg *s, struct tc_jpred *q)
+{
+	char f[32], why[256];
+	int64_t d = tc_model_next_deadline(&j->m);
+	if (!d)
+		return 0;
+	struct tc_model *m = malloc(sizeof(*m));
+	struct tc_mout *o = malloc(sizeof(*o));
+	int found = 0;
+	if (m && o) {
+		*m = j->m;
+		struct rtxinfo ri = {d == m->t_rtx, d - m->rto, m->nrtx};
+		tc_model_timer(m, d, o);
+		for (int i = 0; i < o->nseg && found < 2; i++) {
+			int full = !tc_mseg_check(&o->seg[i], s, f, sizeof(f), why, sizeof(why));
+			/* Same flags but another field: the closest explanation, not a timing one. */
+			if (!full && (found || (o->seg[i].flags & ~o->seg[i].flags_maybe) !=
+					       (s->flags & ~o->seg[i].flags_maybe)))
+				continue;
+			memset(q, 0, sizeof(*q));
+			q->p = o->seg[i];
+			q->rtx = ri.rtx;
+			q->rtx_armed = ri.armed;
+			q->rtx_backoff = ri.backoff;
+			set_window(j, q, d - j->last_input > 0 ? d - j->last_input : 1);
+			found = full ? 2 : 1;
+		}
+	}
+	free(m);
+	free(o);
+	return found;
+}
+
+/* The timer observation behind an unexplained segment at ts, from the prediction q that
+ * matches it in everything but time (profile.h struct tc_rtxobs). */
+static void rtx_obs(const struct tc_judge *j, const struct tc_jpred *q, int64_t ts, struct tc_rtxobs *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!q || !q->rtx)
+		return;
+	o->valid = 1;
+	o->span = ts - q->rtx_armed;
+	o->backoff = q->rtx_backoff;
+	o->rtt_valid = j->m.rtt_valid;
+	o->srtt = j->m.srtt;
+	o->rttvar = j->m.rttvar;
+}
+
+/* The note or failure text of an adopted alternative. */
+static void adopted_text(const struct tc_kalt *a, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "the model adopts %s and judges on", a->text);
+}
+
 void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jverdict *v)
 {
 	char segtext[512], ptext[256], f[32], why[256];
 	memset(v, 0, sizeof(*v));
 	if (!j->on || j->stopped)
 		return;
+	log_input(j, 3, s->ts_us, 0, s, NULL);
 	/* Timers due by the capture time have fired at the target already. */
 	fire_timers(j, s->ts_us, 0);
 	if (j->stopped)
@@ -278,29 +430,56 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 			}
 		return;
 	}
-	/* No prediction fits: the closest one (same flags first) explains the difference. */
+	/* No prediction fits. What explains the difference best: a prediction right in every field
+	 * but the time (a timing objection), the segment a running timer would send later (also
+	 * timing), the closest prediction (same flags first), or nothing. */
 	tc_seg_fmt(s, 1, j->m.iss_known ? j->m.iss : 0, j->our_isn, segtext, sizeof(segtext));
-	int best = -1;
+	int best = -1, timing = 0;
+	struct tc_jpred peek;
+	const struct tc_jpred *q = NULL;
 	for (int k = 0; k < j->npred && best < 0; k++)
-		if ((j->pred[k].p.flags & ~j->pred[k].p.flags_maybe) == (s->flags & ~j->pred[k].p.flags_maybe))
-			best = k;
-	if (best < 0 && j->npred > 0)
-		best = 0;
-	v->bad = 1;
+		if (!tc_mseg_check(&j->pred[k].p, s, f, sizeof(f), why, sizeof(why)))
+			best = k, timing = 1;
+	int pk = best >= 0 ? 0 : peek_timer(j, s, &peek);
 	if (best >= 0) {
-		const struct tc_jpred *q = &j->pred[best];
+		q = &j->pred[best];
+	} else if (pk == 2) {
+		q = &peek;
+		timing = 1;
+	} else {
+		for (int k = 0; k < j->npred && best < 0; k++)
+			if ((j->pred[k].p.flags & ~j->pred[k].p.flags_maybe) ==
+			    (s->flags & ~j->pred[k].p.flags_maybe))
+				best = k;
+		if (best < 0 && pk == 1)
+			q = &peek;
+		else if (best < 0 && j->npred > 0)
+			best = 0;
+		if (best >= 0)
+			q = &j->pred[best];
+	}
+	v->bad = 1;
+	v->level = TC_LVL_MUST;
+	if (q) {
 		pred_fmt(j, &q->p, ptext, sizeof(ptext));
-		if (tc_mseg_check(&q->p, s, f, sizeof(f), why, sizeof(why)) == 0) {
+		if (timing) {
 			snprintf(f, sizeof(f), "after");
 			snprintf(why, sizeof(why), "it came at %.3f ms, the model predicted it between "
 				 "%.3f and %.3f ms", rel_ms(j, s->ts_us), rel_ms(j, q->lo), rel_ms(j, q->hi));
+		} else {
+			tc_mseg_check(&q->p, s, f, sizeof(f), why, sizeof(why));
 		}
 		snprintf(v->field, sizeof(v->field), "%s", f);
 		snprintf(v->expected, sizeof(v->expected), "%s", ptext);
 		snprintf(v->rule, sizeof(v->rule), "%s", q->p.rule);
 		snprintf(v->message, sizeof(v->message), "the target sent %s; the model predicted %s "
 			 "(%s)", segtext, ptext, why);
-		drop(j, best);
+		/* Only the time of a segment can be a SHOULD-level difference: a segment the
+		 * model did not predict at all means its TCB no longer describes the target. */
+		if (timing) {
+			v->level = q->p.level;
+			snprintf(v->req, sizeof(v->req), "%s", q->p.req);
+		}
 	} else {
 		int64_t d = tc_model_next_deadline(&j->m);
 		snprintf(v->field, sizeof(v->field), "segment");
@@ -313,6 +492,45 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 			snprintf(v->message, sizeof(v->message), "the target sent %s; the model predicted "
 				 "nothing", segtext);
 	}
+	/* An alternative the profile layer offers may explain the whole run, this segment
+	 * included: adopt it and judge on (judge.h). */
+	struct tc_rtxobs obs;
+	struct tc_kalt alt;
+	rtx_obs(j, timing ? q : NULL, s->ts_us, &obs);
+	if (explain(j, TRIG_SEG, s->ts_us, -1, &obs, &alt)) {
+		char t[200];
+		adopted_text(&alt, t, sizeof(t));
+		size_t n = strlen(v->message);
+		snprintf(v->message + n, sizeof(v->message) - n, "; %s", t);
+		v->bad = alt.level != TC_LVL_MAY;
+		v->level = alt.level;
+		snprintf(v->req, sizeof(v->req), "%s", alt.req);
+		if (v->bad)
+			j->nshould++;
+		return;
+	}
+	if (v->level != TC_LVL_MUST) {
+		/* A SHOULD-level segment at another time than the model's: one failure of that
+		 * level, and the model judges on without the prediction. A segment of a timer not
+		 * due yet fires that timer now, so its prediction is not owed a second time. */
+		j->nshould++;
+		if (best >= 0) {
+			drop(j, best);
+		} else if (q == &peek) {
+			fire_timers(j, tc_model_next_deadline(&j->m), 0);
+			for (int k = 0; k < j->npred; k++)
+				if (!tc_mseg_check(&j->pred[k].p, s, f, sizeof(f), why, sizeof(why))) {
+					drop(j, k);
+					break;
+				}
+		}
+		if (!j->replay)
+			tc_result_tracef(j->r, "          model: %s-level difference, judging on\n",
+					 tc_level_name(v->level));
+		return;
+	}
+	if (best >= 0)
+		drop(j, best);
 	char w[64];
 	snprintf(w, sizeof(w), "%s", v->field);
 	stop(j, 0, "diverged: its first disagreement with the target was on the %s of a segment", w);
@@ -324,19 +542,152 @@ void tc_judge_tick(struct tc_judge *j, int64_t now)
 	if (!j->on || j->stopped)
 		return;
 	fire_timers(j, now, 0);
-	for (int i = 0; i < j->npred && !j->stopped; i++) {
+	for (int i = 0; i < j->npred && !j->stopped;) {
 		const struct tc_jpred *q = &j->pred[i];
-		if (now <= q->hi + GRACE_US)
+		if (now <= q->hi + GRACE_US) {
+			i++;
 			continue;
+		}
 		pred_fmt(j, &q->p, ptext, sizeof(ptext));
 		snprintf(msg, sizeof(msg), "the model predicted %s by %.3f ms; nothing came (rule: %s)",
 			 ptext, rel_ms(j, q->hi), q->p.rule);
-		int step = q->step;
-		char rule[TC_MODEL_RULE];
+		int step = q->step, level = q->p.level;
+		char rule[TC_MODEL_RULE], req[32];
 		snprintf(rule, sizeof(rule), "%s", q->p.rule);
-		add_fail(j, step, "segment", ptext, "none", NULL, msg, rule);
-		stop(j, step, "diverged: %s", "a segment it predicted did not come");
+		snprintf(req, sizeof(req), "%s", q->p.req);
+		struct tc_kalt alt;
+		if (level == TC_LVL_MUST && explain(j, TRIG_TICK, now, -1, NULL, &alt)) {
+			/* The adopted model does not predict the segment that did not come. */
+			char t[200];
+			adopted_text(&alt, t, sizeof(t));
+			size_t n = strlen(msg);
+			snprintf(msg + n, sizeof(msg) - n, "; %s", t);
+			if (alt.level != TC_LVL_MAY)
+				add_fail(j, step, "segment", ptext, "none", NULL, msg, rule, alt.level, alt.req);
+			i = 0;
+			continue;
+		}
+		add_fail(j, step, "segment", ptext, "none", NULL, msg, rule, level, req);
+		if (level == TC_LVL_MUST) {
+			stop(j, step, "diverged: %s", "a segment it predicted did not come");
+		} else {
+			/* RFC 2119: a SHOULD may be departed from; the model judges on without it. */
+			drop(j, i);
+		}
 	}
+}
+
+/* ---- alternatives: replay the run under other knob values ---- */
+
+/* Replays j's inputs on rj, a fresh judge with knobs k; then the trigger: for TRIG_SEG the
+ * segment is the log's last input, TRIG_TICK closes the windows due by now, TRIG_STATE asks
+ * for the state at now. 1 when the replay explains everything. */
+static int replay_run(const struct tc_judge *j, struct tc_judge *rj, const struct tc_knobs *k,
+		      int trig, int64_t now, int target_state)
+{
+	memset(rj, 0, sizeof(*rj));
+	rj->on = 1;
+	rj->replay = 1;
+	rj->c = j->c;
+	rj->t0 = rj->mtime = rj->last_input = j->t0;
+	rj->our_isn = j->our_isn;
+	rj->family = j->family;
+	rj->peer_port = j->peer_port;
+	model_start(rj, k);
+	struct tc_jverdict v;
+	for (int i = 0; i < j->nlog && !rj->stopped && !rj->rbad; i++) {
+		const struct tc_jlog *e = &j->log[i];
+		tc_judge_tick(rj, e->ts);
+		switch (e->kind) {
+		case 1: tc_judge_sent(rj, &e->s, e->ts, e->step); break;
+		case 2: call_in(rj, &e->in, e->ts, e->step); break;
+		default: tc_judge_segment(rj, &e->s, &v); break;
+		}
+	}
+	if (trig == TRIG_TICK)
+		tc_judge_tick(rj, now);
+	if (rj->stopped || rj->rbad || rj->nshould > j->nshould)
+		return 0;
+	if (trig == TRIG_STATE)
+		return tc_judge_state(rj, now) == target_state;
+	return 1;
+}
+
+static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
+		   const struct tc_rtxobs *o, struct tc_kalt *chosen)
+{
+	struct tc_kalt cand[8];
+	if (j->replay || j->log_full || !j->log || j->nreplay >= TC_JUDGE_MAXREPLAY)
+		return 0;
+	int n = tc_kalt_candidates(&j->m.k, o, cand, 8);
+	struct tc_judge *rj = n ? malloc(sizeof(*rj)) : NULL;
+	int ok = 0;
+	for (int c = 0; rj && c < n && !ok && j->nreplay < TC_JUDGE_MAXREPLAY; c++) {
+		int slot = j->nadopt;
+		for (int a = 0; a < j->nadopt; a++)
+			if (j->adopted[a].id == cand[c].id)
+				slot = a;
+		if (slot == TC_JUDGE_MAXALT)
+			continue;
+		/* The profile's knobs, the alternatives adopted before (this knob's replaced). */
+		struct tc_knobs k = j->k0;
+		for (int a = 0; a < j->nadopt; a++)
+			if (a != slot)
+				tc_kalt_apply(&k, &j->adopted[a]);
+		tc_kalt_apply(&k, &cand[c]);
+		j->nreplay++;
+		if (!replay_run(j, rj, &k, trig, now, target_state))
+			continue;
+		ok = 1;
+		*chosen = cand[c];
+		j->adopted[slot] = cand[c];
+		if (slot == j->nadopt)
+			j->nadopt++;
+		/* The replay's TCB, predictions and clocks are the run's from now on. */
+		j->m = rj->m;
+		memcpy(j->pred, rj->pred, sizeof(j->pred));
+		j->npred = rj->npred;
+		j->mtime = rj->mtime;
+		j->last_input = rj->last_input;
+		snprintf(j->last_rule, sizeof(j->last_rule), "%s", rj->last_rule);
+		size_t l = strlen(j->notes);
+		snprintf(j->notes + l, sizeof(j->notes) - l, "%s%s (%s%s%s)", l ? "; " : "",
+			 cand[c].knob, tc_level_name(cand[c].level), cand[c].req[0] ? " " : "",
+			 cand[c].req);
+		if (j->r)
+			tc_result_tracef(j->r, "          model: adopts %s\n", cand[c].text);
+	}
+	free(rj);
+	return ok;
+}
+
+int tc_judge_explain_state(struct tc_judge *j, int target_state, int64_t now, int step,
+			   struct tc_jverdict *v)
+{
+	struct tc_kalt alt;
+	if (v)
+		memset(v, 0, sizeof(*v));
+	if (!j->on || j->stopped || j->replay || target_state < 0)
+		return 0;
+	if (!explain(j, TRIG_STATE, now, target_state, NULL, &alt))
+		return 0;
+	if (v) {
+		v->judged = 1;
+		v->bad = alt.level != TC_LVL_MAY;
+		v->level = alt.level;
+		v->step = step;
+		snprintf(v->req, sizeof(v->req), "%s", alt.req);
+		snprintf(v->field, sizeof(v->field), "state");
+		snprintf(v->expected, sizeof(v->expected), "%s", "");
+		snprintf(v->rule, sizeof(v->rule), "%s", j->last_rule);
+		char t[200];
+		adopted_text(&alt, t, sizeof(t));
+		snprintf(v->message, sizeof(v->message), "the target is in %s where the profile's "
+			 "model was not; %s", tc_state_name(target_state), t);
+	}
+	if (v && v->bad)
+		j->nshould++;
+	return 1;
 }
 
 int64_t tc_judge_next(const struct tc_judge *j)
@@ -435,4 +786,9 @@ void tc_judge_summary(const struct tc_judge *j, char *buf, size_t cap)
 		snprintf(buf, cap, "profile %s: %s", j->m.k.name, j->why);
 	else
 		snprintf(buf, cap, "profile %s: judged every segment and state", j->m.k.name);
+	/* The alternatives it adopted on the way (a permitted choice is recorded only here). */
+	if (j->on && j->notes[0]) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, cap > n ? cap - n : 0, "; adopted: %s", j->notes);
+	}
 }

@@ -11,8 +11,16 @@
  * - a prediction whose window closes unmatched is a model failure, except a pure ACK that a
  *   later segment carrying the same or a later acknowledgment superseded;
  * - when the model is `lost` (the case left what it models) it abstains from then on;
- * - after its first disagreement the model's TCB no longer describes the target, so it stops
- *   judging too ("diverged"): one deviation is reported once, not as a cascade.
+ * - on a disagreement the judge first looks for an alternative the profile layer offers
+ *   (runner/model/profile.h tc_kalt_candidates: a learned RTO, challenge ACKs off, classic Nagle
+ *   ...): it replays everything it was fed on a model with that knob changed, and when the
+ *   replay explains everything seen so far it adopts the alternative and judges on. Departing
+ *   from a SHOULD that way is one failure of level SHOULD with the knob's requirement; a choice
+ *   the RFCs permit is no failure, only a note in the summary;
+ * - otherwise the failure has the level of the prediction's rule (tc_mseg.level): a SHOULD-level
+ *   prediction that does not come (or comes outside its window) is a SHOULD failure and the
+ *   judge drops it and goes on; at MUST level the model's TCB no longer describes the target,
+ *   so it stops judging ("diverged"): one deviation is reported once, not as a cascade.
  */
 #ifndef TC_JUDGE_H
 #define TC_JUDGE_H
@@ -21,6 +29,7 @@
 
 #include "case.h"
 #include "model/model.h"
+#include "model/profile.h"
 #include "result.h"
 
 #define TC_JUDGE_MAXP 32
@@ -33,10 +42,29 @@
  * after the model's deadline (span: how long the timer ran). */
 #define TC_JUDGE_TIMER_EARLY_US 20000
 
+/* Bounds of the replay work (docs/model.md "Alternatives"): inputs logged (a case has fewer
+ * than 200; past this no alternative is tried), alternatives adopted at once, replays per run. */
+#define TC_JUDGE_MAXLOG 256
+#define TC_JUDGE_MAXALT 4
+#define TC_JUDGE_MAXREPLAY 48
+
 struct tc_jpred {
 	struct tc_mseg p;
 	int64_t lo, hi;         /* the window the target's segment must fall in */
 	int step;               /* the step whose event made the prediction (0: none) */
+	/* Made by the retransmission timer: when it was armed, and how often backed off before. */
+	int rtx;
+	int64_t rtx_armed;
+	int rtx_backoff;
+};
+
+/* One input of the run, kept so a disagreement can be replayed under an alternative. */
+struct tc_jlog {
+	int kind;               /* 1 sent, 2 app call, 3 captured segment */
+	int64_t ts;
+	int step;
+	struct tc_mcall_in in;  /* kind 2 (data points into the case, which outlives the run) */
+	struct tc_seg s;        /* kinds 1 and 3 */
 };
 
 /* The model's view of one captured segment, kept until the executor consumes the segment. */
@@ -47,6 +75,9 @@ struct tc_jverdict {
 	char expected[256];     /* what the model predicted, "nothing" */
 	char message[512];
 	char rule[TC_MODEL_RULE];
+	int level;              /* enum tc_level of the disagreement (bad only) */
+	char req[32];           /* its requirement, or "" */
+	int step;               /* the step current when the segment was captured (exec.c) */
 };
 
 struct tc_judge {
@@ -65,6 +96,20 @@ struct tc_judge {
 	struct tc_jpred pred[TC_JUDGE_MAXP];
 	int npred;
 	int nfail;              /* model failures recorded (for the summary) */
+	/* Alternatives: the knobs the run started with, the inputs so far, what was adopted. */
+	struct tc_knobs k0;
+	int family;
+	uint16_t peer_port;
+	struct tc_jlog *log;    /* heap, TC_JUDGE_MAXLOG entries once the first input came */
+	int nlog;
+	int log_full;           /* more inputs than the log keeps: no more alternatives */
+	struct tc_kalt adopted[TC_JUDGE_MAXALT];
+	int nadopt;
+	int nreplay;
+	int nshould;            /* SHOULD-level misses so far (a replay may not have more) */
+	int replay;             /* this judge is a replay: no result, no log, no alternatives */
+	int rbad;               /* replay: a MUST-level disagreement happened */
+	char notes[384];        /* alternatives adopted, for the summary */
 };
 
 /*
@@ -75,6 +120,9 @@ struct tc_judge {
  */
 void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc_case *c, int family,
 		   uint16_t peer_port, uint32_t our_isn, struct tc_result *r, int64_t t0);
+
+/* Frees the input log (the judge may be initialised again afterwards). */
+void tc_judge_free(struct tc_judge *j);
 
 /* We injected s at ts, for step (1-based). */
 void tc_judge_sent(struct tc_judge *j, const struct tc_seg *s, int64_t ts, int step);
@@ -98,6 +146,14 @@ int tc_judge_pending(const struct tc_judge *j, char *buf, size_t cap);
 void tc_judge_drop_first(struct tc_judge *j);
 /* The model's state (enum tc_state), or -1 when it does not judge. */
 int tc_judge_state(struct tc_judge *j, int64_t now);
+/*
+ * The target reports state target_state (enum tc_state) at now and the model says otherwise:
+ * looks for an alternative that explains it. Returns 1 when one was adopted (the model now
+ * agrees; v, when not NULL, describes the deviation: v->bad with level SHOULD, or v->bad 0 for a
+ * permitted choice), 0 when none explains it (the caller reports and calls tc_judge_diverged).
+ */
+int tc_judge_explain_state(struct tc_judge *j, int target_state, int64_t now, int step,
+			   struct tc_jverdict *v);
 /* The model disagreed with the target on something the executor checked (a state): stop. */
 void tc_judge_diverged(struct tc_judge *j, int step, const char *what);
 /* Values of the names rcv_nxt, rcv_wnd, snd_nxt, snd_una; 0, or -1 with why in err. */

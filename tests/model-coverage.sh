@@ -21,9 +21,11 @@ for f in $OTHER; do
 	cc $CF -c -o "$D/lib_$(echo "$f" | tr / _ | sed 's/\.c$//').o" "$f" || exit 1
 done
 ar rcs "$D/libcov.a" "$D"/*.o
-# The model's own tests: tests/unit/test_model_*.c, the judge's (test_judge, test_exec_model)
+# The model's own tests: tests/unit/test_model_*.c, the judge's (test_judge, test_judge_alt,
+# test_exec_model)
 # and the profile loader's (test_profile).
 TESTS=$(ls tests/unit/test_model_*.c tests/unit/test_exec_model.c tests/unit/test_judge.c \
+	tests/unit/test_judge_alt.c \
 	tests/unit/test_profile.c 2>/dev/null | sed 's|.*/||; s|\.c$||')
 for t in $TESTS; do
 	cc $CF --coverage -o "$D/$t" "tests/unit/$t.c" "$D/libcov.a" -lnet -lpcap -lyaml -lpthread -lcmocka || exit 1

@@ -279,3 +279,132 @@ int tc_profile_load(const char *name, struct tc_knobs *k, char *err, size_t cap)
 		 name, name);
 	return -1;
 }
+
+/* ---- alternatives (profile.h) ---- */
+
+enum akind { ALT_RTO_MIN, ALT_RTO_INITIAL, ALT_TOGGLE };
+
+/*
+ * The knobs with alternatives. For a toggle, `off` is the level and requirement of a target that
+ * does without the behaviour the knob turns on, `on` of one that has it although its profile
+ * says not. Timer values are learned from the observed retransmission (tc_kalt_candidates).
+ */
+static const struct kalt_def {
+	const char *name;
+	enum akind kind;
+	size_t off;
+	int lvl_off;
+	const char *req_off, *why_off;
+	int lvl_on;
+	const char *req_on, *why_on;
+} kalts[] = {
+	{"rto_min", ALT_RTO_MIN, offsetof(struct tc_knobs, rto_min_us), TC_LVL_SHOULD, "RFC6298-2.4",
+	 "RFC 6298 2.4: an RTO below 1 s SHOULD be rounded up to 1 s", 0, NULL, NULL},
+	{"rto_initial", ALT_RTO_INITIAL, offsetof(struct tc_knobs, rto_initial_us), TC_LVL_SHOULD,
+	 "RFC6298-2.1", "RFC 6298 2.1: the RTO SHOULD be 1 s until an RTT is measured", 0, NULL, NULL},
+	/* RFC 5961 3.2 / 4.2: the challenge ACK for a RST or SYN in the window; without it a
+	 * target answers as RFC 793 did (RFC 9293 3.10.7.4 "otherwise"). */
+	{"rfc5961_rst", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_rst), TC_LVL_SHOULD,
+	 "RFC5961-3.2", "RFC 5961 3.2: an in-window RST not at RCV.NXT SHOULD draw a challenge ACK "
+	 "(the target resets as RFC 793 did)", TC_LVL_MAY, "RFC5961-3.2",
+	 "RFC 5961 3.2: the target answers an in-window RST with a challenge ACK"},
+	{"rfc5961_syn", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_syn), TC_LVL_SHOULD,
+	 "RFC5961-4.2", "RFC 5961 4.2: a SYN in a synchronized state SHOULD draw a challenge ACK "
+	 "(the target resets as RFC 793 did)", TC_LVL_MAY, "RFC5961-4.2",
+	 "RFC 5961 4.2: the target answers a SYN with a challenge ACK"},
+	/* RFC 9293 MAY-12: the ACK check of RFC 5961 5.2 is optional both ways. */
+	{"rfc5961_ack", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_ack), TC_LVL_MAY, "MAY-12",
+	 "RFC 9293 MAY-12: the target does without RFC 5961 5.2's ACK check", TC_LVL_MAY, "MAY-12",
+	 "RFC 9293 MAY-12: the target applies RFC 5961 5.2's ACK check"},
+	/* RFC 9293 3.7.4 names classic Nagle and says there are "minor variations (see Appendix
+	 * A.3)": Minshall's variant is one. Either conforms. */
+	{"nagle_minshall", ALT_TOGGLE, offsetof(struct tc_knobs, nagle_minshall), TC_LVL_MAY,
+	 "SHLD-7", "RFC 9293 3.7.4: the target uses classic Nagle", TC_LVL_MAY, "SHLD-7",
+	 "RFC 9293 Appendix A.3: the target uses Minshall's variant of Nagle"},
+	{"nagle", ALT_TOGGLE, offsetof(struct tc_knobs, nagle), TC_LVL_SHOULD, "SHLD-7",
+	 "RFC 9293 3.7.4 (SHLD-7): a TCP SHOULD implement the Nagle algorithm", TC_LVL_MAY, "SHLD-7",
+	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle"},
+};
+
+static void fmt_dur(int64_t us, char *buf, size_t cap)
+{
+	if (us % 1000000 == 0)
+		snprintf(buf, cap, "%llds", (long long)(us / 1000000));
+	else if (us % 1000 == 0)
+		snprintf(buf, cap, "%lldms", (long long)(us / 1000));
+	else
+		snprintf(buf, cap, "%.3fms", (double)us / 1000.0);
+}
+
+/* A learned timer value that is RFC 6298's 1 s within the judge's timer tolerance (a fifth). */
+static int near_one_second(int64_t v)
+{
+	return v >= 800000 && v <= 1200000;
+}
+
+int tc_kalt_candidates(const struct tc_knobs *k, const struct tc_rtxobs *o, struct tc_kalt *out,
+		       int cap)
+{
+	int n = 0;
+	char d[32];
+	for (size_t i = 0; i < sizeof(kalts) / sizeof(kalts[0]) && n < cap; i++) {
+		const struct kalt_def *a = &kalts[i];
+		struct tc_kalt *c = &out[n];
+		memset(c, 0, sizeof(*c));
+		c->id = (int)i;
+		snprintf(c->knob, sizeof(c->knob), "%s", a->name);
+		if (a->kind == ALT_TOGGLE) {
+			int cur = *(const int *)((const char *)k + a->off);
+			c->value = !cur;
+			c->level = cur ? a->lvl_off : a->lvl_on;
+			snprintf(c->req, sizeof(c->req), "%s", cur ? a->req_off : a->req_on);
+			snprintf(c->text, sizeof(c->text), "%s %s (%s)", a->name, cur ? "off" : "on",
+				 cur ? a->why_off : a->why_on);
+			n++;
+			continue;
+		}
+		/* A timer: the base value that, backed off as RFC 6298 5.5 says, puts the expiry at
+		 * the observed retransmission. The RTO from an RTT sample is governed by rto_min
+		 * (2.4), before any sample by rto_initial (2.1). */
+		if (!o || !o->valid || o->span <= 0 || (a->kind == ALT_RTO_MIN) != !!o->rtt_valid)
+			continue;
+		int64_t base = o->span >> (o->backoff > 30 ? 30 : o->backoff);
+		if (base < TC_ALT_RTO_FLOOR_US || base > TC_ALT_RTO_CEIL_US)
+			continue;
+		int64_t v = base;
+		/* Linux's RTO = SRTT + max(4 RTTVAR, rto_min) (knob rto_linux). */
+		if (a->kind == ALT_RTO_MIN && k->rto_linux && v > o->srtt)
+			v -= o->srtt;
+		int64_t cur = *(const int64_t *)((const char *)k + a->off);
+		if (v == cur)
+			continue;
+		c->value = v;
+		fmt_dur(base, d, sizeof(d));
+		if (near_one_second(base) || (a->kind == ALT_RTO_INITIAL && base > 1000000)) {
+			/* RFC 6298 2.1: "A TCP implementation MAY still use this value (or any other
+			 * value > 1 second)"; 1 s itself is what 2.1 and 2.4 ask for. */
+			c->level = TC_LVL_MAY;
+			snprintf(c->req, sizeof(c->req), "%s", a->req_off);
+			snprintf(c->text, sizeof(c->text), "%s %s learned from the retransmission "
+				 "(RFC 6298 2.1 permits it)", a->name, d);
+		} else {
+			c->level = a->lvl_off;
+			snprintf(c->req, sizeof(c->req), "%s", a->req_off);
+			snprintf(c->text, sizeof(c->text), "%s %s learned from the retransmission (%s)",
+				 a->name, d, a->why_off);
+		}
+		n++;
+	}
+	return n;
+}
+
+void tc_kalt_apply(struct tc_knobs *k, const struct tc_kalt *a)
+{
+	if (a->id < 0 || (size_t)a->id >= sizeof(kalts) / sizeof(kalts[0]))
+		return;
+	const struct kalt_def *d = &kalts[a->id];
+	if (d->kind == ALT_TOGGLE)
+		*(int *)((char *)k + d->off) = (int)a->value;
+	else
+		*(int64_t *)((char *)k + d->off) = a->value;
+}

@@ -26,4 +26,52 @@ int tc_profile_load_buf(const char *name, const char *buf, size_t len, struct tc
  */
 int tc_profile_load(const char *name, struct tc_knobs *k, char *err, size_t cap);
 
+/*
+ * Alternatives (docs/model.md "Alternatives"): for some knobs a target may take another value
+ * than its profile's and still conform, or depart only from a SHOULD. The judge (judge.c) asks
+ * for the alternatives worth trying when the target disagrees with the model, replays the run
+ * with each, and adopts one that explains everything seen. This table is the metadata: which
+ * knobs have alternatives, how an alternative value is derived, and the requirement level of
+ * taking it.
+ */
+
+/* What the judge saw of the retransmission timer behind an unexplained segment: the segment
+ * came span microseconds after the timer was armed, which had been backed off `backoff` times
+ * (RFC 6298 5.5); rtt_valid says whether an RTT sample had set the RTO (RFC 6298 2.2/2.3, so
+ * the RTO is the rounded-up minimum of 2.4), else it is the initial RTO of 2.1. */
+struct tc_rtxobs {
+	int valid;
+	int64_t span;
+	int backoff;
+	int rtt_valid;
+	int64_t srtt, rttvar;
+};
+
+/* Alternative timer values outside [TC_ALT_RTO_FLOOR_US, TC_ALT_RTO_CEIL_US] are not offered:
+ * a retransmission sooner than a tenth of RFC 6298's 1 s, or later than RFC 6298 2.5's 60 s
+ * maximum, is not explained away as a timer choice. */
+#define TC_ALT_RTO_FLOOR_US 100000
+#define TC_ALT_RTO_CEIL_US 60000000
+
+struct tc_kalt {
+	int id;                /* index in the metadata table (tc_kalt_apply uses it) */
+	char knob[32];         /* the knob's name as in a profile file ("rto_min") */
+	int64_t value;         /* the alternative value */
+	int level;             /* enum tc_level: TC_LVL_SHOULD departs from a SHOULD; TC_LVL_MAY is
+				* a choice the RFCs permit (no failure, a note) */
+	char req[32];          /* the requirement a SHOULD departure is against, e.g. "RFC6298-2.4" */
+	char text[160];        /* "rto_min 200ms (RFC 6298 2.4 SHOULD round the RTO up to 1 s)" */
+};
+
+/*
+ * tc_kalt_candidates - the alternatives to try against knobs k (the profile's knobs with the
+ * alternatives already adopted) for a disagreement; o (may be NULL or !valid) is the timer
+ * observation, from which a timer knob's value is learned (never from a fixed list). Writes at
+ * most cap candidates to out, in the order they should be tried; returns how many.
+ */
+int tc_kalt_candidates(const struct tc_knobs *k, const struct tc_rtxobs *o, struct tc_kalt *out,
+		       int cap);
+/* Sets the alternative's knob in k. */
+void tc_kalt_apply(struct tc_knobs *k, const struct tc_kalt *a);
+
 #endif
