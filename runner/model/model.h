@@ -162,6 +162,12 @@ struct tc_knobs {
 	 * after RCV.NXT is ignored. RFC 9293 3.10.7.4 seventh: "This should not occur since a FIN
 	 * has been received from the remote side. Ignore the segment text." */
 	int data_after_fin_rst;
+	/* Linux tcp_ack() runs before tcp_data_queue(), lwIP tcp_receive() likewise: the ACK of
+	 * a segment that begins after RCV.NXT (out-of-order text or FIN) is processed at once.
+	 * 0: RFC 9293 3.10.7.4 first check, "Segments with higher beginning sequence numbers
+	 * SHOULD be held for later processing" (SHLD-31): the whole segment, its ACK included,
+	 * waits until the data before it arrives. */
+	int ooo_ack_at_once;
 };
 
 /* User calls (RFC 9293 3.10.1 - 3.10.6) and the socket options that change the protocol. */
@@ -202,6 +208,21 @@ struct tc_mseg {
 	char req[32];          /* the requirement it enforces ("SHLD-18", "RFC5961-3.2"), or "" */
 };
 
+/*
+ * One state transition inside an event (set_state() in model.c records each): a segment can
+ * take SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT, and each step keeps its rule. from/to are
+ * the connection's states (tc_model_state()); rule is the model's rule id (static storage),
+ * req/level the requirement it enforces; line the model.c source line that made it.
+ */
+struct tc_mtrans {
+	int from, to;
+	const char *rule;
+	int level;             /* enum tc_level */
+	const char *req;       /* "MUST-13", "RFC9293-3.10.7.4#2", or "" (static storage) */
+	int line;
+};
+#define TC_MODEL_MAXTRANS 6
+
 /* An app call that completed (now or later). */
 struct tc_mdone {
 	int tag, call;
@@ -217,17 +238,29 @@ struct tc_mout {
 	struct tc_mdone done[4];
 	int ndone;
 	int pending;           /* the call (tc_model_call) blocks: its completion comes later */
-	int old_state, new_state;
+	int old_state, new_state; /* first and last of trans[] (or the state, without any) */
+	struct tc_mtrans trans[TC_MODEL_MAXTRANS]; /* every transition, in order */
+	int ntrans;
 	char rule[TC_MODEL_RULE];
 	int level;             /* enum tc_level of rule (0: MUST) */
 	char req[32];          /* the requirement rule enforces, or "" */
 };
 
-struct tc_mooo { uint32_t seq; uint32_t len; int fin; uint8_t data[TC_MAX_PAYLOAD]; };
+/* A segment held for later processing (SHLD-31): its text, its FIN, and its ACK fields, which
+ * are processed when it becomes in order (unless ooo_ack_at_once processed them already). */
+struct tc_mooo {
+	uint32_t seq, len;
+	int fin;
+	int ack_held;          /* its ACK waits with it */
+	uint32_t ack, win;
+	uint8_t data[TC_MAX_PAYLOAD];
+};
 
 struct tc_model {
 	struct tc_knobs k;
-	int state;             /* enum tc_state of the connection; TC_ST_CLOSED when none */
+	int state;             /* enum tc_state of the connection's TCB: TC_ST_LISTEN after a passive
+				* OPEN until a SYN arrives (or when RFC 9293 returns it to LISTEN),
+				* TC_ST_CLOSED when there is none */
 	int listening;         /* a listener is open (the socket API keeps it beside the conn) */
 	int passive;           /* the connection came from LISTEN */
 	int accepted;          /* the application holds the connection (accept or connect) */
@@ -319,8 +352,17 @@ int64_t tc_model_next_deadline(const struct tc_model *m);
  */
 void tc_model_learn(struct tc_model *m, const struct tc_seg *s);
 
-/* The state the agent would report: the connection's, else LISTEN with a listener, else CLOSED. */
+/*
+ * The state of the case's connection: LISTEN after a passive OPEN until a SYN arrives, and
+ * where RFC 9293 returns that TCB to LISTEN (a RST or a SYN in SYN-RECEIVED of a passive open,
+ * 3.10.7.4 second and fourth checks; SYN-ACK retransmissions exhausted); CLOSED once the
+ * connection is gone, whether or not a listener is still open.
+ */
 int tc_model_state(const struct tc_model *m);
+
+/* The listener's state (`state: {is: LISTEN, sock: listener}`): LISTEN while one is open, else
+ * CLOSED. */
+int tc_model_listener_state(const struct tc_model *m);
 
 /*
  * tc_model_names - the model's view of the target for case expressions (expr.h names), in the

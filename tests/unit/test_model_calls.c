@@ -253,7 +253,8 @@ static void test_active_close_time_wait(void **u)
 	assert_int_equal(out.nseg, 1);
 	assert_int_equal(out.seg[0].ack, PISN + 2);
 	timer_to(&m, now + 240000000);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 }
 
 /* RFC 1337 knob: a RST at RCV.NXT in TIME-WAIT is ignored (1) or closes (0). */
@@ -268,7 +269,8 @@ static void test_rfc1337_knob(void **u)
 		seg(&m, mk(TC_F_FIN | TC_F_ACK, PISN + 1, TISN + 2, 0));
 		assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
 		seg(&m, mk(TC_F_RST, PISN + 2, 0, 0));
-		assert_int_equal(tc_model_state(&m), on ? TC_ST_TIME_WAIT : TC_ST_LISTEN);
+		assert_int_equal(tc_model_state(&m), on ? TC_ST_TIME_WAIT : TC_ST_CLOSED);
+		assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	}
 }
 
@@ -306,7 +308,8 @@ static void test_close_unread_and_linger(void **u)
 	callx(&m, TC_MC_SETOPT, 0, TC_MO_LINGER, 1, 0, 2);
 	call(&m, TC_MC_CLOSE, 0);
 	assert_int_equal(out.seg[0].flags, TC_F_RST);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 }
 
 /* After the peer's RST: read and write report ECONNRESET once, then EOF / EPIPE. */
@@ -353,7 +356,8 @@ static void test_receive_data_then_eof(void **u)
 	timer_to(&m, tc_model_next_deadline(&m));
 	assert_int_equal(out.seg[0].flags, TC_F_FIN | TC_F_ACK);
 	seg(&m, mk(TC_F_ACK, PISN + 22, TISN + 2, 0));
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 }
 
 /* RFC 1122 4.2.3.6 keep-alive (Linux values): probes at SND.NXT-1, then RST, ETIMEDOUT. */
@@ -375,7 +379,8 @@ static void test_keepalive(void **u)
 	call(&m, TC_MC_RECEIVE, 10);
 	timer_to(&m, t0 + 3000000);
 	assert_int_equal(out.seg[0].flags, TC_F_RST | TC_F_ACK);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_string_equal(out.done[0].err, "ETIMEDOUT");
 }
 

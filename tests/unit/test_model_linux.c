@@ -197,7 +197,8 @@ static void tw_rst_and_fin(void **st)
 	/* The RST at RCV.NXT still closes; with rfc1337 it is ignored. */
 	seg(&m, mk(TC_F_RST, PISN + 2, 0, 0));
 	assert_int_equal(out.nseg, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN); /* the listener is still open */
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	k.rfc1337 = 1;
 	time_wait(&m, &k);
 	seg(&m, mk(TC_F_RST, PISN + 2, 0, 0));
@@ -365,7 +366,8 @@ static void end_at_rcv_nxt_last_ack(void **st)
 	call(&m, TC_MC_CLOSE, 0, 0);
 	seg(&m, mk(TC_F_FIN | TC_F_ACK, PISN + 1, TISN + 2, 0));
 	assert_int_equal(out.nseg, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	/* A bare ACK at RCV.NXT-1 occupies nothing: still unacceptable. */
 	est(&m, &k);
 	seg(&m, mk(TC_F_ACK, PISN, TISN + 1, 0));
@@ -446,7 +448,8 @@ static void data_after_fin(void **st)
 	seg(&m, mk(TC_F_ACK | TC_F_PSH, PISN + 1, TISN + 1, 10));
 	one(TC_F_RST, TISN + 1, 0);
 	assert_int_equal(out.seg[0].opt_must | out.seg[0].opt_maybe, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_true(m.reset);
 	assert_non_null(strstr(out.rule, "data_after_fin_rst"));
 }

@@ -252,7 +252,8 @@ static void test_timestamps_window_scale_sack(void **u)
 	d = mk(TC_F_RST, PISN + 11, 0, 0);
 	opt_ts(&d, 50, 0);
 	seg(&m, d);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_non_null(strstr(out.rule, "RFC 5961 3.2 (2)"));
 }
 
@@ -490,7 +491,8 @@ static void test_closing_states_wait_for_fin_ack(void **u)
 	assert_int_equal(tc_model_state(&m), TC_ST_LAST_ACK);
 	assert_non_null(strstr(out.rule, "waiting for the ACK of our FIN"));
 	seg(&m, mk(TC_F_ACK, PISN + 2, TISN + 12, 0));
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 
 	est(&m, NULL);
 	call(&m, TC_MC_SEND, 10);
@@ -531,7 +533,8 @@ static void test_data_retries_exhausted(void **u)
 	assert_int_equal(tc_model_next_deadline(&m), t0 + 7000000);
 	timer_to(&m, t0 + 7000000);
 	assert_int_equal(out.nseg, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_non_null(strstr(out.rule, "RFC 9293 3.8.3 (R2)"));
 	assert_int_equal(out.ndone, 1);
 	assert_string_equal(out.done[0].err, "ETIMEDOUT");
@@ -560,7 +563,8 @@ static void test_linux_retries_time_budget(void **u)
 	assert_int_equal(tc_model_next_deadline(&m), t0 + 1400000);
 	timer_to(&m, t0 + 1400000);
 	assert_int_equal(out.nseg, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 
 	knobs("linux", &k);
 	est_k(&m, &k, 1460, 0, 65535);
@@ -577,7 +581,8 @@ static void test_linux_retries_time_budget(void **u)
 		}
 		last = now;
 	}
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_true(last - first >= 924600000);
 	assert_true(prev - first < 924600000);
 	assert_int_equal(n, 16);
@@ -622,7 +627,8 @@ static void test_keepalive_rfc9293(void **u)
 	assert_int_equal(out.seg[0].ack, PISN + 1);
 	timer_to(&m, now + 1000000);
 	assert_int_equal(out.nseg, 0);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_non_null(strstr(out.rule, "keep-alive probes unanswered, the connection is closed"));
 	call(&m, TC_MC_SEND, 1);
 	assert_string_equal(out.done[0].err, "ETIMEDOUT");
@@ -870,7 +876,8 @@ static void test_rst_rcv_nxt_minus_one(void **u)
 		seg(&m, mk(TC_F_RST, PISN + 1, 0, 0));
 		if (linux_) {
 			assert_int_equal(out.nseg, 0);
-			assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+			assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+			assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 		} else {
 			assert_int_equal(out.nseg, 0);
 			assert_int_equal(tc_model_state(&m), TC_ST_CLOSE_WAIT);
@@ -933,7 +940,8 @@ static void test_rfc793_behaviour(void **u)
 	assert_int_equal(out.nseg, 1);
 	assert_int_equal(out.seg[0].flags, TC_F_RST);
 	assert_int_equal(out.seg[0].seq, TISN + 1);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_int_equal(out.ndone, 1);
 	assert_string_equal(out.done[0].err, "ECONNRESET");
 	assert_non_null(strstr(out.rule, "RFC 793 behaviour"));
@@ -1021,7 +1029,8 @@ static void test_abort(void **u)
 	assert_int_equal(out.seg[0].flags, TC_F_RST);
 	assert_int_equal(out.seg[0].flags_maybe, TC_F_ACK);
 	assert_int_equal(out.seg[0].seq, TISN + 11);
-	assert_int_equal(tc_model_state(&m), TC_ST_LISTEN);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	assert_int_equal(tc_model_listener_state(&m), TC_ST_LISTEN); /* the listener stays */
 	assert_non_null(strstr(out.rule, "RFC 9293 3.10.5 ABORT"));
 }
 

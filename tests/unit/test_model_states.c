@@ -259,6 +259,13 @@ static struct expect oracle(int st, int kind, int pos, int ack_ok)
 			e.ans = A_ACK;
 		return e;
 	}
+	/* SHLD-31: text or a FIN that begins after RCV.NXT is held with its ACK, answered by an
+	 * immediate duplicate ACK (RFC 5681 4.2), where text is processed. */
+	if ((kind == K_DATA || fin) && pos != P_NXT && !(kind == K_DATA && pos == P_LEFT_1) &&
+	    (st == TC_ST_ESTABLISHED || st == TC_ST_FIN_WAIT_1 || st == TC_ST_FIN_WAIT_2)) {
+		e.ans = A_ACK;
+		return e;
+	}
 	/* An acceptable ACK in the grid acknowledges everything, our FIN included. */
 	if (ack_ok) {
 		if (st == TC_ST_FIN_WAIT_1) st = e.state = TC_ST_FIN_WAIT_2;
@@ -331,11 +338,10 @@ static void grid_state(int st)
 				struct tc_seg s = mkseg(fl[kind], seq, ack, len);
 				if (kind == K_SYN || kind == K_SYNACK)
 					add_mss(&s);
+				/* The connection's own state: CLOSED once it is gone, even with the
+				 * listener still open (issue 9); LISTEN only where RFC 9293 returns
+				 * the TCB to it. */
 				struct expect e = oracle(st, kind, pos, ack_ok);
-				/* With the listener still open, a connection that is gone reports as
-				 * LISTEN (docs/running.md "State"). */
-				if (e.state == TC_ST_CLOSED && m.listening)
-					e.state = TC_ST_LISTEN;
 				uint32_t snd_nxt = m.snd_nxt, rcv_nxt = m.rcv_nxt;
 				snprintf(ctx, sizeof(ctx), "%s: %s at %s, ack %s", tc_state_name(st),
 					 kind_name[kind], pos_name[pos], ack_ok ? "acceptable" : "unacceptable");
