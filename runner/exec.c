@@ -31,21 +31,6 @@ volatile sig_atomic_t tc_exec_interrupted;
 /* How long an agent may take to start a call; past it the harness is broken (an error). */
 #define AGENT_ACK_US 5000000
 
-/*
- * The listener's own state in the model (LISTEN while the application's listener is open, else
- * CLOSED), for `state: {is: ..., sock: listener}`. runner/model/model.c defines it; declared
- * here until runner/model/model.h does.
- *
- * TEMPORARY FALLBACK (remove once tc_model_listener_state is on main, in model.c): a weak
- * definition from m->listening, so this file builds and links before that change lands and the
- * linker takes model.c's strong definition once it does. Nothing else should call it.
- */
-int tc_model_listener_state(const struct tc_model *m);
-__attribute__((weak)) int tc_model_listener_state(const struct tc_model *m)
-{
-	return m->listening ? TC_ST_LISTEN : TC_ST_CLOSED;
-}
-
 void tc_fill_pattern(uint8_t *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -556,7 +556,10 @@ void tc_judge_tick(struct tc_judge *j, int64_t now)
 		snprintf(rule, sizeof(rule), "%s", q->p.rule);
 		snprintf(req, sizeof(req), "%s", q->p.req);
 		struct tc_kalt alt;
-		if (level == TC_LVL_MUST && explain(j, TRIG_TICK, now, -1, NULL, &alt)) {
+		/* An alternative that explains the silence comes first, whatever the level: its model
+		 * describes the target from here on (a missing challenge ACK from a target that
+		 * resets as RFC 793 did is one SHOULD departure, and the connection is then gone). */
+		if (explain(j, TRIG_TICK, now, -1, NULL, &alt)) {
 			/* The adopted model does not predict the segment that did not come. */
 			char t[200];
 			adopted_text(&alt, t, sizeof(t));

@@ -38,7 +38,7 @@ static const struct knob {
 	KN(time_wait_reopen, K_BOOL), KN(syn_sent_bad_ack_resend, K_BOOL), KN(retries_time, K_BOOL),
 	KN(time_wait_exact_only, K_BOOL), KN(syn_recv_request_sock, K_BOOL),
 	KN(seq_end_at_rcv_nxt, K_BOOL), KN(rcv_queue_end_check, K_BOOL),
-	KN(data_after_fin_rst, K_BOOL),
+	KN(data_after_fin_rst, K_BOOL), KN(ooo_ack_at_once, K_BOOL),
 #undef KN
 };
 
@@ -321,6 +321,12 @@ static const struct kalt_def {
 	{"nagle_minshall", ALT_TOGGLE, offsetof(struct tc_knobs, nagle_minshall), TC_LVL_MAY,
 	 "SHLD-7", "RFC 9293 3.7.4: the target uses classic Nagle", TC_LVL_MAY, "SHLD-7",
 	 "RFC 9293 Appendix A.3: the target uses Minshall's variant of Nagle"},
+	/* RFC 9293 3.10.7.4 first check (SHLD-31): a segment beginning beyond RCV.NXT SHOULD be held
+	 * for later processing, its ACK with it; Linux, lwIP and FreeBSD process the ACK at once. */
+	{"ooo_ack_at_once", ALT_TOGGLE, offsetof(struct tc_knobs, ooo_ack_at_once), TC_LVL_MAY,
+	 "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): the target holds an out-of-order segment, its ACK "
+	 "with it", TC_LVL_SHOULD, "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): a segment beginning "
+	 "beyond RCV.NXT SHOULD be held; the target processes its ACK at once"},
 	{"nagle", ALT_TOGGLE, offsetof(struct tc_knobs, nagle), TC_LVL_SHOULD, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): a TCP SHOULD implement the Nagle algorithm", TC_LVL_MAY, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle"},

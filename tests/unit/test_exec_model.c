@@ -35,6 +35,7 @@ struct fake {
 	const char *state;
 	/* deviations */
 	int rst_closes;         /* any in-window RST closes, silently (RFC 793, not RFC 5961) */
+	int rst_ignored;        /* even a RST at RCV.NXT is ignored (breaks a MUST) */
 	uint32_t synack_bump;   /* added to the SYN-ACK's ack */
 	int extra_ack;          /* a bare ACK nobody asked for after the SYN-ACK */
 	struct tc_seg last_sent;
@@ -60,7 +61,9 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 	f->q.peer_port = s->sport;
 	if (s->flags & TC_F_RST) {
 		int in_window = (int32_t)(s->seq - f->rcv_nxt) >= 0 && (int32_t)(s->seq - f->rcv_nxt) < 64240;
-		if (s->seq == f->rcv_nxt || (f->rst_closes && in_window))
+		if (f->rst_ignored)
+			; /* RFC 5961 3.2 (2) / RFC 9293 3.10.7.4: this TCP MUST reset; it does not. */
+		else if (s->seq == f->rcv_nxt || (f->rst_closes && in_window))
 			f->state = "CLOSED";
 		else if (in_window) /* RFC 5961 3.2: challenge ACK */
 			push_seg(f, f->q.now + 100, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
@@ -191,20 +194,41 @@ static void test_deviation_is_model_failure(void **st)
 	(void)st;
 	struct fake *f = new_fake();
 	struct tc_result r;
-	f->rst_closes = 1;
-	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - state: CLOSED\n", &r);
+	f->rst_ignored = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 1}\n  - state: ESTABLISHED\n", &r);
 	assert_string_equal(tc_verdict_name(r.verdict), "fail");
 	const struct tc_failure *x = by_judge(&r, "model");
 	assert_string_equal(x->judge, "model");
+	assert_int_equal(x->level, TC_LVL_MUST);
 	assert_string_equal(x->field, "state");
-	assert_string_equal(x->expected, "ESTABLISHED");
-	assert_string_equal(x->actual, "CLOSED");
-	assert_non_null(strstr(x->rule, "RFC 5961 3.2 (3)"));
+	assert_string_equal(x->expected, "CLOSED");
+	assert_string_equal(x->actual, "ESTABLISHED");
 	assert_int_equal(x->step, 7);
 	assert_int_equal(count_judge(&r, "case"), 0);
-	/* One deviation, one failure: the model stops judging once it diverged. */
+	/* One MUST deviation, one failure: the model stops judging once it diverged. */
 	assert_int_equal(r.nfailures, 1);
 	assert_non_null(strstr(r.model, "diverged"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A target that resets on any in-window RST (RFC 793) departs from RFC 5961 3.2's SHOULD: the
+ * state check is explained by the model with rfc5961_rst off, one SHOULD failure, and the model
+ * judges on. (Behaviour change, issue 9: this was a fail that stopped the model.) */
+static void test_should_deviation_is_warn(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - state: CLOSED\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "RFC5961-3.2");
+	assert_int_equal(x->step, 7);
+	assert_int_equal(r.nfailures, 1);
+	assert_null(strstr(r.model, "diverged"));
 	tc_result_free(&r);
 	free(f);
 }
@@ -310,15 +334,30 @@ static void test_auto_fails_on_deviation(void **st)
 	(void)st;
 	struct fake *f = new_fake();
 	struct tc_result r;
-	f->rst_closes = 1;
-	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - expect: auto\n", &r);
+	f->extra_ack = 1;
+	run(f, ESTABLISH "  - expect: auto\n", &r);
 	assert_string_equal(tc_verdict_name(r.verdict), "fail");
 	const struct tc_failure *x = by_judge(&r, "model");
-	assert_int_equal(x->step, 7);
+	assert_int_equal(x->level, TC_LVL_MUST);
 	assert_string_equal(x->field, "segment");
-	assert_non_null(strstr(x->message, "expect: auto"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* expect: auto on a SHOULD departure (RFC 793's reset instead of a challenge ACK): warn. */
+static void test_auto_warns_on_should_deviation(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->rst_closes = 1;
+	run(f, ESTABLISH "  - send: {flags: R, seq: 5}\n  - expect: auto\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	const struct tc_failure *x = by_judge(&r, "model");
+	assert_int_equal(x->step, 7);
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "RFC5961-3.2");
 	assert_non_null(strstr(x->rule, "RFC 5961 3.2 (3)"));
-	assert_int_equal(r.nfailures, 1);
 	tc_result_free(&r);
 	free(f);
 }
@@ -498,12 +537,14 @@ int main(void)
 		cmocka_unit_test(test_conforming_passes),
 		cmocka_unit_test(test_no_model_no_judge),
 		cmocka_unit_test(test_deviation_is_model_failure),
+		cmocka_unit_test(test_should_deviation_is_warn),
 		cmocka_unit_test(test_missing_prediction),
 		cmocka_unit_test(test_wrong_case_is_case),
 		cmocka_unit_test(test_both_wrong_is_both),
 		cmocka_unit_test(test_unexpected_unpredicted_is_both),
 		cmocka_unit_test(test_auto_passes),
 		cmocka_unit_test(test_auto_fails_on_deviation),
+		cmocka_unit_test(test_auto_warns_on_should_deviation),
 		cmocka_unit_test(test_auto_without_prediction),
 		cmocka_unit_test(test_auto_silence_broken),
 		cmocka_unit_test(test_state_auto_passes),
