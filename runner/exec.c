@@ -1079,7 +1079,20 @@ static int do_state(struct ex *x, const struct tc_step *st)
 		}
 		int64_t now = x->io->now(x->io->ctx);
 		if (now - start >= within) {
-			if (st->state_auto) {
+			struct tc_jverdict sv;
+			if (st->state_auto &&
+			    tc_judge_explain_state(&x->j, tc_state_parse(x->state_reply), now,
+						   x->cur_step, &sv)) {
+				/* An alternative of the profile explains the target's state (a permitted
+				 * choice, or a SHOULD departure that sv records): the model adopts it. */
+				if (sv.bad)
+					fail_judged(x, x->cur_step, st->pos.line, "model", "state", want,
+						    x->state_reply, NULL, sv.rule, sv.message, sv.level,
+						    sv.req);
+				add_event(x, now, TC_TE_STATE, x->cur_step, TC_TE_OK, x->state_reply,
+					  "target");
+				break;
+			} else if (st->state_auto) {
 				/* Only the model has an opinion here, so it is the model's failure. */
 				char msg[512];
 				snprintf(msg, sizeof(msg), "state: auto: the target is in %s, the model says "

@@ -70,19 +70,25 @@ void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc
 	j->family = family;
 	j->peer_port = peer_port;
 	model_start(j, k);
-	/* A case's sysctls describe the Linux stack; other profiles judge the standard. The same
-	 * rule as the simulator (sim.c), so lint and a run agree. */
-	if (strcmp(k->name, "linux") == 0) {
-		for (int i = 0; i < c->nsysctls; i++)
-			if (!tc_knobs_sysctl(&j->m.k, c->sysctls[i].key, c->sysctls[i].value)) {
-				char why[200];
-				snprintf(why, sizeof(why), "sysctl %s is not modelled", c->sysctls[i].key);
-				stop(j, 0, "abstained: %s", why);
-				return;
-			}
+	char why[200];
+	if (tc_judge_case_knobs(&j->m.k, c, why, sizeof(why)) < 0) {
+		stop(j, 0, "abstained: %s", why);
+		return;
 	}
 	/* Replays start from these knobs (the sysctls applied), plus the adopted alternatives. */
 	j->k0 = j->m.k;
+}
+
+int tc_judge_case_knobs(struct tc_knobs *k, const struct tc_case *c, char *why, size_t cap)
+{
+	int is_linux = strcmp(k->name, "linux") == 0;
+	for (int i = 0; i < c->nsysctls; i++) {
+		if (tc_knobs_sysctl(k, c->sysctls[i].key, c->sysctls[i].value) || !is_linux)
+			continue;
+		snprintf(why, cap, "sysctl %s is not modelled", c->sysctls[i].key);
+		return -1;
+	}
+	return 0;
 }
 
 void tc_judge_free(struct tc_judge *j)
@@ -479,6 +485,14 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 		if (timing) {
 			v->level = q->p.level;
 			snprintf(v->req, sizeof(v->req), "%s", q->p.req);
+			/* A bare ACK sooner than the model's delay: acknowledging at once departs at
+			 * most from RFC 9293 3.8.6.3's SHOULD on delayed ACKs (SHLD-18); only a delay
+			 * past 500 ms breaks a MUST (MUST-40). */
+			if (q->p.flags == TC_F_ACK && q->p.len == 0 && s->ts_us < q->lo &&
+			    v->level == TC_LVL_MUST) {
+				v->level = TC_LVL_SHOULD;
+				snprintf(v->req, sizeof(v->req), "SHLD-18");
+			}
 		}
 	} else {
 		int64_t d = tc_model_next_deadline(&j->m);
@@ -619,10 +633,10 @@ static int replay_run(const struct tc_judge *j, struct tc_judge *rj, const struc
 static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
 		   const struct tc_rtxobs *o, struct tc_kalt *chosen)
 {
-	struct tc_kalt cand[8];
+	struct tc_kalt cand[16];
 	if (j->replay || j->log_full || !j->log || j->nreplay >= TC_JUDGE_MAXREPLAY)
 		return 0;
-	int n = tc_kalt_candidates(&j->m.k, o, cand, 8);
+	int n = tc_kalt_candidates(&j->m.k, o, cand, 16);
 	struct tc_judge *rj = n ? malloc(sizeof(*rj)) : NULL;
 	int ok = 0;
 	for (int c = 0; rj && c < n && !ok && j->nreplay < TC_JUDGE_MAXREPLAY; c++) {

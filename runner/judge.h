@@ -163,6 +163,16 @@ void tc_judge_label(const struct tc_judge *j, char *buf, size_t cap);
 /* The case-level note for the result's `model` field. */
 void tc_judge_summary(const struct tc_judge *j, char *buf, size_t cap);
 
+/*
+ * tc_judge_case_knobs - applies the case's sysctls the model knows to k, under every profile: a
+ * sysctl configures the stack for the run (retry counts, timeouts, RFC 1337, which options it
+ * offers: parameters the RFCs leave to the implementation), so the model must judge the stack
+ * as configured. One the model does not know is ignored by the strict profiles (they judge the
+ * standard) and makes the linux profile abstain (-1, with why): it claims to model Linux. The
+ * judge and the simulator of lint (sim.c) both use it, so a run and lint agree.
+ */
+int tc_judge_case_knobs(struct tc_knobs *k, const struct tc_case *c, char *why, size_t cap);
+
 /* Maps a case's app call to the model's (the same mapping the simulator uses). */
 void tc_judge_mcall(const struct tc_appspec *a, int tag, struct tc_mcall_in *in);
 

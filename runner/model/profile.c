@@ -327,6 +327,22 @@ static const struct kalt_def {
 	 "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): the target holds an out-of-order segment, its ACK "
 	 "with it", TC_LVL_SHOULD, "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): a segment beginning "
 	 "beyond RCV.NXT SHOULD be held; the target processes its ACK at once"},
+	/* RFC 9293 3.10.7.3 says only to drop (or reset) an unacceptable ACK in SYN-SENT; sending
+	 * the SYN again at once (Linux) is a retransmission no rule forbids. */
+	{"syn_sent_bad_ack_resend", ALT_TOGGLE, offsetof(struct tc_knobs, syn_sent_bad_ack_resend),
+	 TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target waits for its timer to "
+	 "retransmit the SYN", TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target "
+	 "retransmits its SYN at once after an unacceptable ACK"},
+	/* RFC 1122 4.2.3.6 / RFC 9293 3.8.4: after unanswered keep-alives the connection is
+	 * closed; a RST as it goes (an abort, RFC 9293 3.10.5) is not forbidden. */
+	{"keepalive_rst", ALT_TOGGLE, offsetof(struct tc_knobs, keepalive_rst), TC_LVL_MAY, "MAY-5",
+	 "RFC 1122 4.2.3.6: the target closes silently after unanswered keep-alives", TC_LVL_MAY,
+	 "MAY-5", "RFC 9293 3.10.5: the target aborts with a RST after unanswered keep-alives"},
+	/* RFC 9293 3.8.3: R2 may be "measured in time units or as a count of retransmission
+	 * attempts"; Linux's tcp_retries2 is turned into a time budget. */
+	{"retries_time", ALT_TOGGLE, offsetof(struct tc_knobs, retries_time), TC_LVL_MAY,
+	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target counts R2 in retransmissions", TC_LVL_MAY,
+	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target measures R2 in time units"},
 	{"nagle", ALT_TOGGLE, offsetof(struct tc_knobs, nagle), TC_LVL_SHOULD, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): a TCP SHOULD implement the Nagle algorithm", TC_LVL_MAY, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle"},

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../common/names.h"
+#include "../judge.h"
 
 #define SIM_MAXQ 256
 #define SIM_MAXLOG 512
@@ -356,14 +357,12 @@ struct tc_sim *tc_sim_new(const struct tc_case *c, const struct tc_knobs *k, int
 	tc_model_init(&s->m, &kk);
 	s->m.ipv6 = family == TC_FAMILY_V6;
 	s->m.mtu = 1500; /* the veth of docs/running.md */
-	if (strcmp(k->name, "linux") == 0) {
-		for (int i = 0; i < c->nsysctls; i++)
-			if (!tc_knobs_sysctl(&s->m.k, c->sysctls[i].key, c->sysctls[i].value)) {
-				char why[160];
-				snprintf(why, sizeof(why), "sysctl %s is not modelled", c->sysctls[i].key);
-				s->m.lost = 1;
-				snprintf(s->m.lost_why, sizeof(s->m.lost_why), "%s", why);
-			}
+	{
+		char why[160];
+		if (tc_judge_case_knobs(&s->m.k, c, why, sizeof(why)) < 0) {
+			s->m.lost = 1;
+			snprintf(s->m.lost_why, sizeof(s->m.lost_why), "%s", why);
+		}
 	}
 	note_lost(s);
 	if (family == TC_FAMILY_V4) {
