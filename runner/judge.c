@@ -26,14 +26,16 @@ static void stop(struct tc_judge *j, int step, const char *fmt, const char *why)
 	if (j->stopped)
 		return;
 	j->stopped = 1;
+	j->stop_step = step;
+	snprintf(j->why, sizeof(j->why), fmt, why);
 	if (j->replay) {
-		/* A replay that diverges or abstains does not explain the run. */
-		j->rbad = 1;
+		/* A replay that diverges does not explain the run; one that abstains may, for a
+		 * permitted choice the model does not follow (replay_run). */
+		if (strncmp(j->why, "abstained", 9) != 0)
+			j->rbad = 1;
 		j->npred = 0;
 		return;
 	}
-	j->stop_step = step;
-	snprintf(j->why, sizeof(j->why), fmt, why);
 	j->npred = 0;
 	if (j->r)
 		tc_result_tracef(j->r, "          model: %s\n", j->why);
@@ -623,8 +625,13 @@ static int replay_run(const struct tc_judge *j, struct tc_judge *rj, const struc
 	}
 	if (trig == TRIG_TICK)
 		tc_judge_tick(rj, now);
-	if (rj->stopped || rj->rbad || rj->nshould > j->nshould)
+	if (rj->rbad || rj->nshould > j->nshould)
 		return 0;
+	/* A replay that agreed with everything and then abstained (the choice leads where the
+	 * model does not follow, e.g. a TIME-WAIT reopened by a new SYN) explains the run only
+	 * for the caller to stop judging: 2. */
+	if (rj->stopped)
+		return strncmp(rj->why, "abstained", 9) == 0 ? 2 : 0;
 	if (trig == TRIG_STATE)
 		return tc_judge_state(rj, now) == target_state;
 	return 1;
@@ -653,7 +660,9 @@ static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
 				tc_kalt_apply(&k, &j->adopted[a]);
 		tc_kalt_apply(&k, &cand[c]);
 		j->nreplay++;
-		if (!replay_run(j, rj, &k, trig, now, target_state))
+		int rr = replay_run(j, rj, &k, trig, now, target_state);
+		/* Only a choice the RFCs permit may end the judging by abstention. */
+		if (!rr || (rr == 2 && cand[c].level != TC_LVL_MAY))
 			continue;
 		ok = 1;
 		*chosen = cand[c];
@@ -673,6 +682,11 @@ static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
 			 cand[c].req);
 		if (j->r)
 			tc_result_tracef(j->r, "          model: adopts %s\n", cand[c].text);
+		if (rr == 2) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s (after adopting %s)", rj->why + 11, cand[c].knob);
+			stop(j, rj->stop_step, "abstained: %s", why);
+		}
 	}
 	free(rj);
 	return ok;

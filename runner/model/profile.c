@@ -343,6 +343,12 @@ static const struct kalt_def {
 	{"retries_time", ALT_TOGGLE, offsetof(struct tc_knobs, retries_time), TC_LVL_MAY,
 	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target counts R2 in retransmissions", TC_LVL_MAY,
 	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target measures R2 in time units"},
+	/* RFC 1122 4.2.2.13 (RFC 9293 MAY-2): a new SYN in TIME-WAIT MAY reopen the connection;
+	 * the model does not follow a second incarnation, so adopting this ends its judging. */
+	{"time_wait_reopen", ALT_TOGGLE, offsetof(struct tc_knobs, time_wait_reopen), TC_LVL_MAY,
+	 "MAY-2", "RFC 9293 3.10.7.4: the target answers a SYN in TIME-WAIT as the RFC's checks say",
+	 TC_LVL_MAY, "MAY-2", "RFC 1122 4.2.2.13 (MAY-2): the target reopens the connection from "
+	 "TIME-WAIT on a new SYN"},
 	{"nagle", ALT_TOGGLE, offsetof(struct tc_knobs, nagle), TC_LVL_SHOULD, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): a TCP SHOULD implement the Nagle algorithm", TC_LVL_MAY, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle"},
