@@ -50,6 +50,8 @@ struct tc_optspec {
 	struct tc_pos pos;
 };
 
+#define TC_MAX_INCLUDE_VALS 4
+
 /* Fields shared by send and expect (case-format.md "send" and "expect"). */
 struct tc_segspec {
 	int flags_set;
@@ -70,6 +72,10 @@ struct tc_segspec {
 	/* expect only: kinds that must / must not appear, in any order */
 	int include_kinds[TC_MAX_OPTS], ninclude;
 	int exclude_kinds[TC_MAX_OPTS], nexclude;
+	/* expect only (an extension): `options_include: [{mss: 1460}]`, an option of that kind with
+	 * that value must appear somewhere in the list; its kind is also in include_kinds. */
+	struct tc_optspec include_vals[TC_MAX_INCLUDE_VALS];
+	int ninclude_vals;
 	int checksum_bad;               /* send: corrupt the checksum; expect: unused */
 	struct tc_pos flags_pos, options_pos, len_pos, data_pos;
 };

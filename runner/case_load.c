@@ -763,7 +763,8 @@ static int parse_options(struct ld *l, const yaml_node_t *n, int is_expect, stru
 	return 0;
 }
 
-static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int *kinds, int *nk)
+static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int *kinds, int *nk,
+		       struct tc_segspec *vals)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(l, n, "'%s' needs a list of option names, not %s", what, kind_word(n));
@@ -771,10 +772,28 @@ static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int
 		yaml_node_t *v = node(l, *it);
 		const char *s;
 		int64_t k;
-		if (!v || get_str(l, v, what, &s) < 0)
+		if (!v)
 			return -1;
 		if (*nk >= TC_MAX_OPTS)
 			return fail(l, v, "too many kinds in '%s' (at most %d)", what, TC_MAX_OPTS);
+		/* `{mss: 1460}` in options_include (an extension): that kind with that value, so a
+		 * case about the MSS can check it without fixing the rest of the list. */
+		if (vals && v->type == YAML_MAPPING_NODE) {
+			if (vals->ninclude_vals >= TC_MAX_INCLUDE_VALS)
+				return fail(l, v, "too many options with values in '%s' (at most %d)", what,
+					    TC_MAX_INCLUDE_VALS);
+			struct tc_optspec *o = &vals->include_vals[vals->ninclude_vals];
+			memset(o, 0, sizeof(*o));
+			if (parse_opt_item(l, v, 1, o) < 0)
+				return -1;
+			if (o->is_raw)
+				return fail(l, v, "'%s' takes option names or {kind: value}, not raw bytes", what);
+			vals->ninclude_vals++;
+			kinds[(*nk)++] = o->kind;
+			continue;
+		}
+		if (get_str(l, v, what, &s) < 0)
+			return -1;
 		/* A number names a kind that has no name (an extension, for experimental options). */
 		if (s[0] >= '0' && s[0] <= '9') {
 			if (get_int(l, v, what, 0, 255, &k) < 0)
@@ -928,10 +947,10 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 			if (parse_options(l, v, is_expect, sg) < 0)
 				return -1;
 		} else if (!strcmp(k, "options_include")) {
-			if (parse_kinds(l, v, k, sg->include_kinds, &sg->ninclude) < 0)
+			if (parse_kinds(l, v, k, sg->include_kinds, &sg->ninclude, sg) < 0)
 				return -1;
 		} else if (!strcmp(k, "options_exclude")) {
-			if (parse_kinds(l, v, k, sg->exclude_kinds, &sg->nexclude) < 0)
+			if (parse_kinds(l, v, k, sg->exclude_kinds, &sg->nexclude, NULL) < 0)
 				return -1;
 		} else if (!strcmp(k, "checksum")) {
 			const char *s;

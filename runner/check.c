@@ -310,6 +310,23 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 			bad++;
 		}
 	}
+	for (int i = 0; i < e->ninclude_vals; i++) {
+		const struct tc_optspec *o = &e->include_vals[i];
+		int found = 0;
+		for (int k = 0; k < s->nopts && !found; k++)
+			found = s->opts[k].kind == o->kind && opt_value_matches(o, &s->opts[k], cx);
+		/* A missing kind was reported above; here only a present kind with another value. */
+		if (!found && has_kind(s->opts, s->nopts, o->kind)) {
+			char ob[200], vb[64];
+			fmt_expected_opts(o, 1, vb, sizeof(vb));
+			snprintf(ex, sizeof(ex), "includes %s", vb);
+			tc_opts_fmt(s->opts, s->nopts, ob, sizeof(ob));
+			snprintf(ac, sizeof(ac), "%s", ob);
+			add_fail(cx, r, step, e->options_pos.line ? e->options_pos.line : line,
+				 "options_include", ex, ac, segtext);
+			bad++;
+		}
+	}
 	for (int i = 0; i < e->nexclude; i++) {
 		if (has_kind(s->opts, s->nopts, e->exclude_kinds[i])) {
 			char kb[16], ob[200];

@@ -583,6 +583,22 @@ static void test_requires_skips(void **st)
 	tc_result_free(&r);
 	free(f);
 
+	/* options_include with a value: the MSS must be that one (the fake says 1460). */
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, options_include: [{mss: 1400}, ts]}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_string_equal(find(&r, "options_include")->expected, "includes mss 1400");
+	assert_non_null(strstr(find(&r, "options_include")->actual, "mss 1460"));
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, options_include: [{mss: 1460}, ts]}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+
 	/* Each kind names itself; SACK and window scaling as well. */
 	f = new_fake();
 	f->synack_ts = 1;

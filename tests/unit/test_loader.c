@@ -990,6 +990,24 @@ static void test_requires(void **state)
 		 "t.yaml:3:11: 'requires' needs a list such as [ts, sack_ok], not a mapping: '{ts: 1}'");
 }
 
+static void test_include_values(void **state)
+{
+	(void)state;
+	struct tc_case c;
+	load_ok(H "  - expect: {flags: S, options_include: [{mss: 1460}, sack_ok]}\n", &c);
+	const struct tc_segspec *sg = &c.steps[0].seg;
+	assert_int_equal(sg->ninclude, 2);
+	assert_int_equal(sg->include_kinds[0], TC_OPT_MSS);
+	assert_int_equal(sg->ninclude_vals, 1);
+	assert_int_equal(sg->include_vals[0].v[0], 1460);
+	tc_case_free(&c);
+	load_err(H "  - expect: {flags: S, options_include: [{raw: \"0204\"}]}\n",
+		 "t.yaml:4:42: 'options_include' takes option names or {kind: value}, not raw bytes: "
+		 "'{raw: \"0204\"}'");
+	load_err(H "  - expect: {flags: S, options_exclude: [{mss: 1}]}\n",
+		 "t.yaml:4:42: 'options_exclude' needs a single value, not a mapping: '{mss: 1}'");
+}
+
 static void test_flags_maybe(void **state)
 {
 	(void)state;
@@ -1045,6 +1063,7 @@ int main(void)
 		cmocka_unit_test(test_err_levels),
 		cmocka_unit_test(test_requires),
 		cmocka_unit_test(test_flags_maybe),
+		cmocka_unit_test(test_include_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
