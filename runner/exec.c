@@ -75,7 +75,7 @@ struct ex {
 	int npend;
 	int next_tag;
 	int state_tag;
-	int waiting_tag;
+	int waiting_tag;            /* the app call whose PENDING/DONE the script waits for */
 	int expect_flags_set;       /* the flags the current expect asks for */
 	uint8_t expect_flags;
 	uint8_t expect_flags_maybe; /* and those it lets be either way */
