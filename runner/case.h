@@ -50,10 +50,16 @@ struct tc_optspec {
 	struct tc_pos pos;
 };
 
+#define TC_MAX_INCLUDE_VALS 4
+
 /* Fields shared by send and expect (case-format.md "send" and "expect"). */
 struct tc_segspec {
 	int flags_set;
 	uint8_t flags;
+	/* expect only (an extension, `flags_maybe: P`): flags the segment may carry or not; the
+	 * others must be exactly `flags`. RFC 9293 3.9.1.2 asks for PSH on the last segment of a
+	 * write only, so a case about data in the middle accepts P either way. */
+	uint8_t flags_maybe;
 	struct tc_num seq, ack, win, urg;
 	struct tc_num ttl, tos, df, ip_id, doff, sport, dport;
 	enum tc_payload_kind pl_kind;
@@ -66,6 +72,10 @@ struct tc_segspec {
 	/* expect only: kinds that must / must not appear, in any order */
 	int include_kinds[TC_MAX_OPTS], ninclude;
 	int exclude_kinds[TC_MAX_OPTS], nexclude;
+	/* expect only (an extension): `options_include: [{mss: 1460}]`, an option of that kind with
+	 * that value must appear somewhere in the list; its kind is also in include_kinds. */
+	struct tc_optspec include_vals[TC_MAX_INCLUDE_VALS];
+	int ninclude_vals;
 	int checksum_bad;               /* send: corrupt the checksum; expect: unused */
 	struct tc_pos flags_pos, options_pos, len_pos, data_pos;
 };
@@ -140,6 +150,14 @@ struct tc_step {
 	int state_auto;               /* state: auto (the reference model's state) */
 	int state_listener;           /* state: {sock: listener}: the listener's own state */
 	int64_t wait_us;              /* wait */
+
+	/* The requirement level of the case's own checks of this step (an extension, `level:` and
+	 * `req:` beside the step key), resolved by the loader: the step's `level:`, else the level
+	 * its `req:` implies (SHLD-18: SHOULD), else the case's (see struct tc_case). Every failure
+	 * the case judge records for this step carries them (result.h). 0 is TC_LVL_MUST, so a step
+	 * built by hand is held to the strictest level. */
+	int level;                    /* enum tc_level (common/names.h) */
+	char req[48];                 /* "SHLD-18", "RFC6298-2.4", or "" */
 };
 
 struct tc_sysctl {
@@ -153,6 +171,12 @@ struct tc_sysctl {
 
 #define TC_FAM_MASK_V4 1
 #define TC_FAM_MASK_V6 2
+
+/* Capabilities a case needs the target to negotiate (an extension, `requires:`): checked on the
+ * target's SYN or SYN-ACK; without the option there, the case is skipped with the reason. */
+#define TC_CAP_TS      1u  /* RFC 7323 3: timestamps (option kind 8) */
+#define TC_CAP_SACK_OK 2u  /* RFC 2018 2: SACK-permitted (kind 4) */
+#define TC_CAP_WSCALE  4u  /* RFC 7323 2: window scale (kind 3) */
 
 struct tc_case {
 	char *file;                   /* path as given */
@@ -170,6 +194,13 @@ struct tc_case {
 	uint32_t isn;
 	int peer_port;                /* extension `peer_port:` injector's port; 0 = runner picks */
 	uint8_t *ignore_flags; int nignore; /* `ignore: [flags...]`, each an exact flag set */
+	unsigned requires;            /* extension `requires:`: TC_CAP_* bits */
+	/* The level of the case's checks where a step says none, resolved by the loader: the
+	 * case's `level:` (an extension), else SHOULD when every requirement id in refs (MUST-n,
+	 * SHLD-n, MAY-n) is a SHLD or MAY, else MUST. req names the ids that decided it. Failures
+	 * that belong to no step (an unexpected segment after the last one) carry these. */
+	int level;                    /* enum tc_level */
+	char req[48];
 	struct tc_step *steps; int nsteps;
 	struct tc_pos id_pos;
 };

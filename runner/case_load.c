@@ -763,7 +763,8 @@ static int parse_options(struct ld *l, const yaml_node_t *n, int is_expect, stru
 	return 0;
 }
 
-static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int *kinds, int *nk)
+static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int *kinds, int *nk,
+		       struct tc_segspec *vals)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(l, n, "'%s' needs a list of option names, not %s", what, kind_word(n));
@@ -771,10 +772,28 @@ static int parse_kinds(struct ld *l, const yaml_node_t *n, const char *what, int
 		yaml_node_t *v = node(l, *it);
 		const char *s;
 		int64_t k;
-		if (!v || get_str(l, v, what, &s) < 0)
+		if (!v)
 			return -1;
 		if (*nk >= TC_MAX_OPTS)
 			return fail(l, v, "too many kinds in '%s' (at most %d)", what, TC_MAX_OPTS);
+		/* `{mss: 1460}` in options_include (an extension): that kind with that value, so a
+		 * case about the MSS can check it without fixing the rest of the list. */
+		if (vals && v->type == YAML_MAPPING_NODE) {
+			if (vals->ninclude_vals >= TC_MAX_INCLUDE_VALS)
+				return fail(l, v, "too many options with values in '%s' (at most %d)", what,
+					    TC_MAX_INCLUDE_VALS);
+			struct tc_optspec *o = &vals->include_vals[vals->ninclude_vals];
+			memset(o, 0, sizeof(*o));
+			if (parse_opt_item(l, v, 1, o) < 0)
+				return -1;
+			if (o->is_raw)
+				return fail(l, v, "'%s' takes option names or {kind: value}, not raw bytes", what);
+			vals->ninclude_vals++;
+			kinds[(*nk)++] = o->kind;
+			continue;
+		}
+		if (get_str(l, v, what, &s) < 0)
+			return -1;
 		/* A number names a kind that has no name (an extension, for experimental options). */
 		if (s[0] >= '0' && s[0] <= '9') {
 			if (get_int(l, v, what, 0, 255, &k) < 0)
@@ -810,7 +829,7 @@ static const char *const seg_keys[] = {
 	"flags", "seq", "ack", "seq_abs", "ack_abs", "win", "urg", "len", "data", "hex", "options",
 	"checksum", "ttl", "tos", "df", "ip_id", "doff", "sport", "dport",
 	/* expect only: */
-	"options_include", "options_exclude", "within", "after", "tolerance",
+	"options_include", "options_exclude", "within", "after", "tolerance", "flags_maybe",
 	/* send only (an extension): */
 	"at", NULL,
 };
@@ -827,6 +846,7 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 {
 	struct tc_segspec *sg = &st->seg;
 	const char *what = is_expect ? "expect" : "send";
+	const yaml_node_t *maybe_node = NULL;
 	int64_t tol = -1;
 	size_t maxpl = is_expect ? 65535 : TC_MAX_PAYLOAD;
 
@@ -847,7 +867,8 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 			continue;
 		}
 		if (!is_expect && (!strcmp(k, "options_include") || !strcmp(k, "options_exclude") ||
-				   !strcmp(k, "within") || !strcmp(k, "tolerance")))
+				   !strcmp(k, "within") || !strcmp(k, "tolerance") ||
+				   !strcmp(k, "flags_maybe")))
 			return fail(l, kn, "field only allowed in expect");
 		if (is_expect && !strcmp(k, "at"))
 			return fail(l, kn, "unknown field in expect (to start the step at a time, put 'at:' "
@@ -860,6 +881,12 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 				return -1;
 			sg->flags_set = 1;
 			sg->flags_pos = pos_of(v);
+		} else if (!strcmp(k, "flags_maybe")) {
+			if (get_flags(l, v, "flags_maybe", &sg->flags_maybe) < 0)
+				return -1;
+			if (!sg->flags_maybe)
+				return fail(l, v, "'flags_maybe' needs at least one flag letter");
+			maybe_node = v;
 		} else if (!strcmp(k, "seq") || !strcmp(k, "seq_abs")) {
 			if (sg->seq.set)
 				return fail(l, kn, "seq and seq_abs cannot both be given");
@@ -920,10 +947,10 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 			if (parse_options(l, v, is_expect, sg) < 0)
 				return -1;
 		} else if (!strcmp(k, "options_include")) {
-			if (parse_kinds(l, v, k, sg->include_kinds, &sg->ninclude) < 0)
+			if (parse_kinds(l, v, k, sg->include_kinds, &sg->ninclude, sg) < 0)
 				return -1;
 		} else if (!strcmp(k, "options_exclude")) {
-			if (parse_kinds(l, v, k, sg->exclude_kinds, &sg->nexclude) < 0)
+			if (parse_kinds(l, v, k, sg->exclude_kinds, &sg->nexclude, NULL) < 0)
 				return -1;
 		} else if (!strcmp(k, "checksum")) {
 			const char *s;
@@ -946,6 +973,14 @@ static int parse_seg(struct ld *l, const yaml_node_t *n, int is_expect, struct t
 	if (is_expect && !sg->flags_set)
 		return fail_at(l, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1, "flags", 5,
 			       "missing required field in expect (write flags: \"\" for none)");
+	/* A flag cannot be required and optional at once: that is a slip, not a wish. */
+	if (maybe_node && (sg->flags & sg->flags_maybe)) {
+		char both[16];
+		tc_flags_str(sg->flags & sg->flags_maybe, both, sizeof(both));
+		return fail_at(l, (int)maybe_node->start_mark.line + 1,
+			       col_in(maybe_node, (int)(strchr(sv(maybe_node), both[0]) - sv(maybe_node))),
+			       both, strlen(both), "flag in both 'flags' and 'flags_maybe'");
+	}
 	if (tol >= 0 && st->exp_after_us < 0) {
 		FOR_PAIRS(n, p) {
 			yaml_node_t *kn = node(l, p->key);
@@ -1329,11 +1364,78 @@ static int map_has(struct ld *l, const yaml_node_t *n, const char *key)
 
 static const char *const step_kinds[] = {"send", "expect", "expect_none", "app", "state", "wait", NULL};
 static const char *const step_keys[] = {"send", "expect", "expect_none", "app", "state", "wait",
-					"after", "at", "within", NULL};
+					"after", "at", "within", "level", "req", NULL};
+
+/* A requirement level: MUST, SHOULD or MAY (an extension, docs/case-format.md "Levels"). */
+static int get_level(struct ld *l, const yaml_node_t *n, const char *what, int *out)
+{
+	const char *s;
+	if (get_str(l, n, what, &s) < 0)
+		return -1;
+	/* Upper case only, as state names are: one spelling per level in the suites. */
+	int lv = tc_level_parse(s);
+	if (lv < 0 || strcmp(s, tc_level_name(lv)) != 0)
+		return fail(l, n, "bad level (MUST, SHOULD or MAY)");
+	*out = lv;
+	return 0;
+}
+
+/* A requirement id for `req:`: the spelling of refs (MUST-13, SHLD-18, RFC6298-2.4), short
+ * enough for a failure's req field. */
+static int get_req(struct ld *l, const yaml_node_t *n, char *out, size_t cap)
+{
+	const char *s;
+	if (get_str(l, n, "req", &s) < 0)
+		return -1;
+	int ok = strlen(s) < cap;
+	for (const char *q = s; ok && *q; q++)
+		ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+		     *q == '-' || *q == '.' || *q == '_';
+	if (!ok)
+		return fail(l, n, "bad requirement id (write it as in refs, e.g. SHLD-18 or RFC6298-2.4)");
+	snprintf(out, cap, "%s", s);
+	return 0;
+}
+
+/*
+ * `level:` and `req:` beside a step key (an extension): the level of the case's own checks of
+ * the step. A requirement id that implies a level (SHLD-18) gives it, and a `level:` beside it
+ * must agree; an id that implies none (RFC6298-2.4) needs `level:`, because silently taking the
+ * case's level would hold the step to MUST where its author meant a SHOULD. The level stays -1
+ * when neither is given; resolve_levels() then gives it the case's.
+ */
+static int parse_step_level(struct ld *l, struct tc_step *st, const char *kind,
+			    const yaml_node_t *levelk, const yaml_node_t *levelv,
+			    const yaml_node_t *reqk, const yaml_node_t *reqv)
+{
+	st->level = -1;
+	if (!levelk && !reqk)
+		return 0;
+	if (st->kind == TC_STEP_SEND || st->kind == TC_STEP_WAIT)
+		return fail(l, levelk ? levelk : reqk, "'%s' does not apply to a %s step (it checks "
+			    "nothing)", levelk ? "level" : "req", kind);
+	if (levelv && get_level(l, levelv, "level", &st->level) < 0)
+		return -1;
+	if (reqv) {
+		if (get_req(l, reqv, st->req, sizeof(st->req)) < 0)
+			return -1;
+		int implied = tc_level_of_req(st->req);
+		if (implied >= 0 && levelv && implied != st->level)
+			return fail(l, levelv, "level contradicts 'req: %s', which is a %s", st->req,
+				    tc_level_name(implied));
+		if (implied < 0 && !levelv)
+			return fail(l, reqv, "requirement id implies no level (only MUST-n, SHLD-n and "
+				    "MAY-n do): give 'level:' beside it");
+		if (implied >= 0)
+			st->level = implied;
+	}
+	return 0;
+}
 
 static int parse_step(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 {
 	yaml_node_t *body = NULL, *kindk = NULL, *withinv = NULL, *withink = NULL;
+	yaml_node_t *levelk = NULL, *levelv = NULL, *reqk = NULL, *reqv = NULL;
 	int within_given = 0;
 
 	st->pos = pos_of(n);
@@ -1368,6 +1470,12 @@ static int parse_step(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 				return fail(l, kn, "'after' and 'at' cannot both be given");
 			if (get_dur(l, v, k, &st->at_us) < 0)
 				return -1;
+		} else if (!strcmp(k, "level")) {
+			levelk = kn;
+			levelv = v;
+		} else if (!strcmp(k, "req")) {
+			reqk = kn;
+			reqv = v;
 		} else {
 			withink = kn;
 			withinv = v;
@@ -1422,6 +1530,8 @@ static int parse_step(struct ld *l, const yaml_node_t *n, struct tc_step *st)
 		if (get_dur(l, withinv, "within", dst) < 0)
 			return -1;
 	}
+	if (parse_step_level(l, st, k, levelk, levelv, reqk, reqv) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1455,12 +1565,93 @@ static int parse_steps(struct ld *l, const yaml_node_t *n, struct tc_case *c)
 
 static const char *const case_keys[] = {"id", "title", "refs", "tags", "family", "role", "port",
 					"timeout", "only", "except", "sysctl", "steps", "isn",
-					"peer_port", "ignore", NULL};
+					"peer_port", "ignore", "level", "requires", NULL};
+
+/* `requires: [ts, sack_ok, wscale]` (an extension): options the target must negotiate for the
+ * case to mean anything; the executor skips the case when its SYN or SYN-ACK lacks one. */
+static int parse_requires_item(struct ld *l, const yaml_node_t *n, unsigned *mask)
+{
+	const char *s;
+	if (get_str(l, n, "requires", &s) < 0)
+		return -1;
+	if (!strcmp(s, "ts"))
+		*mask |= TC_CAP_TS;
+	else if (!strcmp(s, "sack_ok"))
+		*mask |= TC_CAP_SACK_OK;
+	else if (!strcmp(s, "wscale"))
+		*mask |= TC_CAP_WSCALE;
+	else
+		return fail(l, n, "unknown capability in 'requires' (ts, sack_ok or wscale)");
+	return 0;
+}
+
+static int parse_requires(struct ld *l, const yaml_node_t *n, unsigned *out)
+{
+	unsigned mask = 0;
+	if (n->type == YAML_MAPPING_NODE)
+		return fail(l, n, "'requires' needs a list such as [ts, sack_ok], not a mapping");
+	if (n->type == YAML_SCALAR_NODE) {
+		if (parse_requires_item(l, n, &mask) < 0)
+			return -1;
+	} else {
+		FOR_ITEMS(n, it) {
+			yaml_node_t *v = node(l, *it);
+			if (!v || parse_requires_item(l, v, &mask) < 0)
+				return -1;
+		}
+	}
+	*out = mask;
+	return 0;
+}
+
+/* Appends id to a comma-separated list in buf, as far as it fits whole. */
+static void req_append(char *buf, size_t cap, const char *id)
+{
+	size_t n = strlen(buf), m = strlen(id);
+	if (n + (n ? 1 : 0) + m + 1 > cap)
+		return;
+	snprintf(buf + n, cap - n, "%s%s", n ? "," : "", id);
+}
+
+/*
+ * The levels of the case's own checks (docs/case-format.md "Levels"). Without a case `level:`,
+ * the requirement ids in refs decide: a case that cites only SHLD-n and MAY-n ids checks a
+ * SHOULD, so departing from it is a warn; one MUST-n, or no id at all, keeps it a MUST, so a
+ * case never becomes softer than its author wrote it. Steps that say nothing take the case's.
+ */
+static void resolve_levels(struct tc_case *c, int case_level)
+{
+	if (case_level >= 0) {
+		c->level = case_level;
+	} else {
+		int nmust = 0, nsoft = 0;
+		for (int i = 0; i < c->nrefs; i++) {
+			int lv = tc_level_of_req(c->refs[i]);
+			if (lv == TC_LVL_MUST)
+				nmust++;
+			else if (lv > TC_LVL_MUST)
+				nsoft++;
+		}
+		c->level = nsoft > 0 && nmust == 0 ? TC_LVL_SHOULD : TC_LVL_MUST;
+		for (int i = 0; i < c->nrefs; i++) {
+			int lv = tc_level_of_req(c->refs[i]);
+			if (lv >= 0 && (lv == TC_LVL_MUST) == (c->level == TC_LVL_MUST))
+				req_append(c->req, sizeof(c->req), c->refs[i]);
+		}
+	}
+	for (int i = 0; i < c->nsteps; i++) {
+		struct tc_step *st = &c->steps[i];
+		if (st->level >= 0)
+			continue;
+		st->level = c->level;
+		snprintf(st->req, sizeof(st->req), "%s", c->req);
+	}
+}
 
 static int parse_case(struct ld *l, const yaml_node_t *root, struct tc_case *c)
 {
 	int64_t x;
-	int have_steps = 0;
+	int have_steps = 0, case_level = -1;
 
 	if (root->type != YAML_MAPPING_NODE)
 		return fail(l, root, "top level must be a mapping with id, title and steps, not %s",
@@ -1530,6 +1721,12 @@ static int parse_case(struct ld *l, const yaml_node_t *root, struct tc_case *c)
 		} else if (!strcmp(k, "ignore")) {
 			if (parse_ignore(l, v, c) < 0)
 				return -1;
+		} else if (!strcmp(k, "level")) {
+			if (get_level(l, v, k, &case_level) < 0)
+				return -1;
+		} else if (!strcmp(k, "requires")) {
+			if (parse_requires(l, v, &c->requires) < 0)
+				return -1;
 		} else if (!strcmp(k, "steps")) {
 			if (parse_steps(l, v, c) < 0)
 				return -1;
@@ -1543,6 +1740,7 @@ static int parse_case(struct ld *l, const yaml_node_t *root, struct tc_case *c)
 		return fail_at(l, line, col, "title", 5, "missing required key in case");
 	if (!have_steps)
 		return fail_at(l, line, col, "steps", 5, "missing required key in case");
+	resolve_levels(c, case_level);
 	return 0;
 }
 

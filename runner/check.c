@@ -20,11 +20,15 @@ uint32_t tc_rel_our_seq(const struct tc_seqctx *cx, uint32_t seq)
 	return seq - cx->our_isn;
 }
 
-static void add_fail(struct tc_result *r, int step, int line, const char *field,
-		     const char *expected, const char *actual, const char *segtext)
+/* The failure is recorded at the level of what it checks: lvl and req (NULL: none). */
+static void add_fail_at(struct tc_result *r, int step, int line, const char *field,
+			const char *expected, const char *actual, const char *segtext, int lvl,
+			const char *req)
 {
 	struct tc_failure f;
 	memset(&f, 0, sizeof(f));
+	f.level = lvl;
+	snprintf(f.req, sizeof(f.req), "%s", req ? req : "");
 	f.step = step;
 	f.line = line;
 	snprintf(f.judge, sizeof(f.judge), "case");
@@ -34,6 +38,13 @@ static void add_fail(struct tc_result *r, int step, int line, const char *field,
 	snprintf(f.message, sizeof(f.message), "%s: expected %s, got %s", field, expected, actual);
 	snprintf(f.segment, sizeof(f.segment), "%s", segtext ? segtext : "");
 	tc_result_add_failure(r, &f);
+}
+
+/* A failure of what the case's step checks: at the step's level (cx). */
+static void add_fail(const struct tc_seqctx *cx, struct tc_result *r, int step, int line,
+		     const char *field, const char *expected, const char *actual, const char *segtext)
+{
+	add_fail_at(r, step, line, field, expected, actual, segtext, cx->level, cx->req);
 }
 
 /* Evaluates an expectation number. Returns 0, or -1 with err set. */
@@ -67,7 +78,7 @@ static int check_num(const struct tc_num *n, uint32_t actual_shown, uint32_t act
 		snprintf(a, sizeof(a), "%" PRIu32, actual);
 	else
 		snprintf(a, sizeof(a), "%" PRIu32 " (absolute %" PRIu32 ")", actual, actual_abs);
-	add_fail(r, step, n->pos.line ? n->pos.line : line, field, e, a, segtext);
+	add_fail(cx, r, step, n->pos.line ? n->pos.line : line, field, e, a, segtext);
 	return 1;
 }
 
@@ -189,7 +200,8 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 	/* RFC 9293 3.1 (MUST-2): the sender must generate a correct checksum. A target segment
 	 * with a wrong one is a failure whatever the case expects. */
 	if (!s->checksum_ok) {
-		add_fail(r, step, line, "checksum", "valid", "invalid", segtext);
+		add_fail_at(r, step, line, "checksum", "valid", "invalid", segtext, TC_LVL_MUST,
+			    "MUST-2");
 		bad++;
 	}
 	/* RFC 9293 3.2 (MUST-68): every option but EOL and NOP has a length field, and it must be
@@ -200,18 +212,23 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 			continue;
 		char ob[200];
 		tc_opts_fmt(&s->opts[i], 1, ob, sizeof(ob));
-		add_fail(r, step, line, "options", "well-formed options (RFC 9293 3.2, MUST-68)", ob,
-			 segtext);
+		add_fail_at(r, step, line, "options", "well-formed options (RFC 9293 3.2, MUST-68)", ob,
+			    segtext, TC_LVL_MUST, "MUST-68");
 		bad++;
 		break;
 	}
-	if (e->flags_set && e->flags != s->flags) {
-		char fe[16], fa[16];
+	/* Flags are exact, except those the case lets be either way (flags_maybe). */
+	if (e->flags_set && (s->flags & (uint8_t)~e->flags_maybe) != e->flags) {
+		char fe[16], fa[16], fm[16];
 		tc_flags_str(e->flags, fe, sizeof(fe));
 		tc_flags_str(s->flags, fa, sizeof(fa));
-		snprintf(ex, sizeof(ex), "%s", fe[0] ? fe : "\"\"");
+		tc_flags_str(e->flags_maybe, fm, sizeof(fm));
+		if (e->flags_maybe)
+			snprintf(ex, sizeof(ex), "%s (%s optional)", fe[0] ? fe : "\"\"", fm);
+		else
+			snprintf(ex, sizeof(ex), "%s", fe[0] ? fe : "\"\"");
 		snprintf(ac, sizeof(ac), "%s", fa[0] ? fa : "\"\"");
-		add_fail(r, step, e->flags_pos.line ? e->flags_pos.line : line, "flags", ex, ac,
+		add_fail(cx, r, step, e->flags_pos.line ? e->flags_pos.line : line, "flags", ex, ac,
 			 segtext);
 		bad++;
 	}
@@ -245,7 +262,7 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 		if ((uint64_t)v != s->payload_len) {
 			snprintf(ex, sizeof(ex), "%" PRId64, v);
 			snprintf(ac, sizeof(ac), "%zu", s->payload_len);
-			add_fail(r, step, e->len.pos.line ? e->len.pos.line : line, "len", ex, ac, segtext);
+			add_fail(cx, r, step, e->len.pos.line ? e->len.pos.line : line, "len", ex, ac, segtext);
 			bad++;
 		}
 	} else if (e->pl_kind == TC_PL_BYTES) {
@@ -265,7 +282,7 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 			for (char *p = ac; *p; p++)
 				if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
 					*p = '.';
-			add_fail(r, step, e->data_pos.line ? e->data_pos.line : line, "data", ex, ac,
+			add_fail(cx, r, step, e->data_pos.line ? e->data_pos.line : line, "data", ex, ac,
 				 segtext);
 			bad++;
 		}
@@ -277,7 +294,7 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 		char ob[200];
 		tc_opts_fmt(s->opts, s->nopts, ob, sizeof(ob));
 		snprintf(ac, sizeof(ac), "%s (%s)", s->nopts ? ob : "(none)", why);
-		add_fail(r, step, e->options_pos.line ? e->options_pos.line : line, "options", ex, ac,
+		add_fail(cx, r, step, e->options_pos.line ? e->options_pos.line : line, "options", ex, ac,
 			 segtext);
 		bad++;
 	}
@@ -288,7 +305,24 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 				 kind_name(e->include_kinds[i], kb, sizeof(kb)));
 			tc_opts_fmt(s->opts, s->nopts, ob, sizeof(ob));
 			snprintf(ac, sizeof(ac), "%s", s->nopts ? ob : "(none)");
-			add_fail(r, step, e->options_pos.line ? e->options_pos.line : line,
+			add_fail(cx, r, step, e->options_pos.line ? e->options_pos.line : line,
+				 "options_include", ex, ac, segtext);
+			bad++;
+		}
+	}
+	for (int i = 0; i < e->ninclude_vals; i++) {
+		const struct tc_optspec *o = &e->include_vals[i];
+		int found = 0;
+		for (int k = 0; k < s->nopts && !found; k++)
+			found = s->opts[k].kind == o->kind && opt_value_matches(o, &s->opts[k], cx);
+		/* A missing kind was reported above; here only a present kind with another value. */
+		if (!found && has_kind(s->opts, s->nopts, o->kind)) {
+			char ob[200], vb[64];
+			fmt_expected_opts(o, 1, vb, sizeof(vb));
+			snprintf(ex, sizeof(ex), "includes %s", vb);
+			tc_opts_fmt(s->opts, s->nopts, ob, sizeof(ob));
+			snprintf(ac, sizeof(ac), "%s", ob);
+			add_fail(cx, r, step, e->options_pos.line ? e->options_pos.line : line,
 				 "options_include", ex, ac, segtext);
 			bad++;
 		}
@@ -299,7 +333,7 @@ int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struc
 			snprintf(ex, sizeof(ex), "no %s", kind_name(e->exclude_kinds[i], kb, sizeof(kb)));
 			tc_opts_fmt(s->opts, s->nopts, ob, sizeof(ob));
 			snprintf(ac, sizeof(ac), "%s", ob);
-			add_fail(r, step, e->options_pos.line ? e->options_pos.line : line,
+			add_fail(cx, r, step, e->options_pos.line ? e->options_pos.line : line,
 				 "options_exclude", ex, ac, segtext);
 			bad++;
 		}

@@ -23,6 +23,11 @@ struct tc_seqctx {
 	int target_isn_known;
 	uint32_t target_isn;
 	const int64_t *names;   /* values of rcv_nxt, rcv_wnd, snd_nxt, snd_una, or NULL */
+	/* The level and requirement the failures of a check are recorded with: the step's
+	 * (case.h). Zeroed, a check is MUST-level. Checks the RFC makes MUSTs whatever the case
+	 * says (a valid checksum, well-formed options) keep their own. */
+	int level;              /* enum tc_level */
+	const char *req;        /* or NULL */
 };
 
 /* The target's sequence number seq, relative to its ISN (or absolute when unknown). */
@@ -32,7 +37,8 @@ uint32_t tc_rel_our_seq(const struct tc_seqctx *cx, uint32_t seq);
 
 /*
  * tc_check_seg - check s against e. For each mismatching field, appends a failure for step
- * (1-based) at YAML line `line` to r, judge "case". Returns the number of mismatching fields, or
+ * (1-based) at YAML line `line` to r, judge "case", at cx->level and cx->req. Flags are exact
+ * but for e->flags_maybe, which may be set or not. Returns the number of mismatching fields, or
  * -1 if an expectation could not be evaluated (err says why: e.g. a name needing the model).
  */
 int tc_check_seg(const struct tc_segspec *e, const struct tc_seg *s, const struct tc_seqctx *cx,

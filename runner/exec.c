@@ -75,15 +75,17 @@ struct ex {
 	int npend;
 	int next_tag;
 	int state_tag;
-	int waiting_tag;
+	int waiting_tag;            /* the app call whose PENDING/DONE the script waits for */
 	int expect_flags_set;       /* the flags the current expect asks for */
-	uint8_t expect_flags;            /* the app call whose PENDING/DONE the script waits for */
+	uint8_t expect_flags;
+	uint8_t expect_flags_maybe; /* and those it lets be either way */
 	char state_reply[64];       /* the last STATE answer, "" while waiting */
 	int state_listener;         /* the STATE in flight asks for the listener's own state */
 
 	int64_t t0, case_deadline, prev_end;
 	int errored;
-	int unsupported;            /* the agent answered ERR UNSUPPORTED: the case is skipped */
+	int unsupported;            /* the agent answered ERR UNSUPPORTED, or the target did not
+	                             * negotiate what the case `requires:`: the case is skipped */
 	int cur_step;
 
 	/* The second judge (judge.h): the reference model, fed what the target is fed. */
@@ -121,6 +123,11 @@ static void fail(struct ex *x, int step, int line, const char *field, const char
 	memset(&f, 0, sizeof(f));
 	f.step = step;
 	f.line = line;
+	/* The level of what the case checks at that step (case.h); a failure of the case as a
+	 * whole (step 0: a segment no step expected) takes the case's. */
+	const struct tc_step *st = step >= 1 && step <= x->c->nsteps ? &x->c->steps[step - 1] : NULL;
+	f.level = st ? st->level : x->c->level;
+	snprintf(f.req, sizeof(f.req), "%s", st ? st->req : x->c->req);
 	snprintf(f.judge, sizeof(f.judge), "case");
 	snprintf(f.field, sizeof(f.field), "%s", field);
 	snprintf(f.expected, sizeof(f.expected), "%s", expected);
@@ -131,7 +138,8 @@ static void fail(struct ex *x, int step, int line, const char *field, const char
 	vsnprintf(f.message, sizeof(f.message), fmt, ap);
 	va_end(ap);
 	tc_result_add_failure(x->r, &f);
-	tc_result_tracef(x->r, "FAIL step %d line %d: %s\n", step, line, f.message);
+	tc_result_tracef(x->r, "%s step %d line %d: %s\n", f.level == TC_LVL_MUST ? "FAIL" : "WARN",
+			 step, line, f.message);
 }
 
 static int add_event(struct ex *x, int64_t t, int kind, int step, int status, const char *text,
@@ -193,13 +201,55 @@ static int is_ignored(const struct ex *x, uint8_t flags)
 
 /* ---- events from the backend ---- */
 
+/*
+ * A case that `requires:` an option (case.h) means nothing against a target that did not
+ * negotiate it: RFC 7323 and RFC 2018 make timestamps, window scaling and SACK optional, and a
+ * target that leaves them out of its SYN or SYN-ACK has not offered them. The case is then
+ * skipped with the reason, never failed. Returns 1 when it was.
+ */
+static int lacks_required(struct ex *x, const struct tc_seg *s)
+{
+	static const struct {
+		unsigned cap;
+		int kind;
+		const char *what;
+	} caps[] = {
+		{TC_CAP_TS, TC_OPT_TS, "timestamps"},
+		{TC_CAP_SACK_OK, TC_OPT_SACK_OK, "SACK (SACK-permitted)"},
+		{TC_CAP_WSCALE, TC_OPT_WSCALE, "window scaling"},
+	};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		if (!(x->c->requires & caps[i].cap))
+			continue;
+		int have = 0;
+		for (int k = 0; k < s->nopts; k++)
+			if (s->opts[k].kind == caps[i].kind && !s->opts[k].malformed)
+				have = 1;
+		if (have)
+			continue;
+		char buf[512];
+		fmt_seg(x, s, 1, buf, sizeof(buf));
+		tc_result_tracef(x->r, "%9.3f < %s\n", rel_ms(x, s->ts_us), buf);
+		snprintf(x->r->reason, sizeof(x->r->reason), "the target did not offer %s in its %s",
+			 caps[i].what, (s->flags & TC_F_ACK) ? "SYN-ACK" : "SYN");
+		tc_result_tracef(x->r, "SKIP %s (the case requires it)\n", x->r->reason);
+		x->unsupported = 1;
+		x->errored = 1; /* stops the run; the verdict is skip (tc_exec_case) */
+		return 1;
+	}
+	return 0;
+}
+
 static void on_segment(struct ex *x, const struct tc_seg *s)
 {
 	char buf[512];
-	/* The target's ISN is the sequence number of its first SYN (case-format.md). */
+	/* The target's ISN is the sequence number of its first SYN (case-format.md). That SYN
+	 * (or SYN-ACK) is where it offers its options, so `requires:` is checked on it. */
 	if ((s->flags & TC_F_SYN) && !x->cx.target_isn_known) {
 		x->cx.target_isn_known = 1;
 		x->cx.target_isn = s->seq;
+		if (x->c->requires && lacks_required(x, s))
+			return;
 	}
 	uint32_t end = s->seq + (uint32_t)s->payload_len + ((s->flags & TC_F_SYN) ? 1 : 0) +
 		       ((s->flags & TC_F_FIN) ? 1 : 0);
@@ -769,7 +819,8 @@ out:
 static int have_candidate(struct ex *x)
 {
 	while (x->qn > 0 && is_ignored(x, x->q[0].flags) &&
-	       !(x->expect_flags_set && x->q[0].flags == x->expect_flags)) {
+	       !(x->expect_flags_set &&
+		 (x->q[0].flags & (uint8_t)~x->expect_flags_maybe) == x->expect_flags)) {
 		mark_event(x, x->qev[0], 0, TC_TE_IGNORED);
 		/* `ignore` forgives the segment as far as the case goes; the model still judges it. */
 		model_verdict(x, 0, 0, 0, x->r->nfailures);
@@ -815,6 +866,7 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 	}
 	x->expect_flags_set = st->expect_auto ? 0 : st->seg.flags_set;
 	x->expect_flags = st->seg.flags;
+	x->expect_flags_maybe = st->seg.flags_maybe;
 	if (pump(x, start + within, have_candidate) < 0)
 		return -1;
 	if (x->qn == 0 && st->expect_auto) {
@@ -864,6 +916,8 @@ static int do_expect(struct ex *x, const struct tc_step *st)
 	}
 	struct tc_seg *s = &x->q[0];
 	int nfail_before = x->r->nfailures;
+	x->cx.level = st->level;
+	x->cx.req = st->req;
 	int rc = st->expect_auto ? 0 : tc_check_seg(&st->seg, s, &x->cx, x->cur_step, st->pos.line,
 						      x->r, err, sizeof(err));
 	if (rc < 0) {

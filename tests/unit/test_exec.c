@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/names.h"
 #include "../../common/seg.h"
 #include "../../runner/case.h"
 #include "../../runner/exec.h"
@@ -32,6 +33,8 @@ struct fake {
 	int extra_ack_after_synack; /* also send a bare ACK after the SYN-ACK */
 	uint32_t synack_ack_bump; /* added to the SYN-ACK's ack (to produce wrong answers) */
 	int synack_bad_option;    /* the SYN-ACK carries an MSS option with a wrong length */
+	int synack_ts;            /* the SYN-ACK carries MSS and timestamps */
+	uint8_t data_flags;       /* the flags of the data segment a write produces (0: none) */
 	const char *state;        /* answer to STATE */
 	int block_accept;         /* accept never completes */
 	const char *read_reply;   /* DONE fields for read */
@@ -57,6 +60,9 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 			/* MSS with length 3: what the decoder marks malformed. */
 			static const uint8_t bad[] = {2, 3, 5, 0};
 			fio_set_opts(sa, bad, sizeof(bad));
+		} else if (f->synack_ts) {
+			static const uint8_t mss_ts[] = {2, 4, 5, 0xb4, 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 1};
+			fio_set_opts(sa, mss_ts, sizeof(mss_ts));
 		}
 		if (f->extra_ack_after_synack)
 			fio_push_seg(&f->q, f->q.now + f->synack_delay_us + 1, TC_F_ACK, TISN + 1,
@@ -91,6 +97,9 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 		fio_push_line(&f->q, at, "%d DONE call=read %s", tag, f->read_reply);
 	} else if (strcmp(verb, "CALL") == 0) {
 		fio_push_line(&f->q, at, "%d DONE call=%s ret=0 errno=0", tag, call);
+		/* A write puts 10 bytes on the wire right after, with the flags the test chose. */
+		if (strcmp(call, "write") == 0 && f->data_flags)
+			fio_push_seg(&f->q, at + 1, f->data_flags, TISN + 1, f->last_sent.seq, 10);
 	}
 	return 0;
 }
@@ -471,6 +480,184 @@ static void test_expect_auto_needs_model(void **st)
 	free(f);
 }
 
+
+/* The level of the case's own checks (case.h): a departing SHOULD step is a warn that names
+ * its requirement, a departing MUST step still fails, and a case of SHLD refs warns. */
+static void test_levels_warn_and_fail(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->synack_ack_bump = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n    req: RFC6298-2.4\n    level: SHOULD\n"
+			 "  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	const struct tc_failure *x = find(&r, "ack");
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "RFC6298-2.4");
+	assert_string_equal(x->expected, "1");
+	tc_result_free(&r);
+	free(f);
+
+	/* The same departure in a MUST step is a fail. */
+	f = new_fake();
+	f->synack_ack_bump = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n    req: MUST-20\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	x = find(&r, "ack");
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "MUST-20");
+	tc_result_free(&r);
+	free(f);
+
+	/* One MUST failure among SHOULD ones still fails the case. */
+	f = new_fake();
+	f->synack_ack_bump = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n    level: SHOULD\n  - send: {flags: A}\n"
+			 "  - app: accept\n  - state: CLOSED\n    req: MUST-1\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_int_equal(find(&r, "ack")->level, TC_LVL_SHOULD);
+	assert_int_equal(find(&r, "state")->level, TC_LVL_MUST);
+	tc_result_free(&r);
+	free(f);
+
+	/* A case citing only SHLD ids: its steps, and an unexpected segment after the last step
+	 * (step 0), are SHOULD-level. */
+	f = new_fake();
+	f->extra_ack_after_synack = 1;
+	run(f, "id: t.x\ntitle: t\nrefs: [SHLD-18]\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA, ack: 1}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	x = find(&r, "segment");
+	assert_int_equal(x->step, 0);
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "SHLD-18");
+	tc_result_free(&r);
+	free(f);
+
+	/* A malformed option breaks MUST-68 whatever level the case gives its own checks. */
+	f = new_fake();
+	f->synack_bad_option = 1;
+	run(f, "id: t.x\ntitle: t\nlevel: SHOULD\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	x = find(&r, "options");
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "MUST-68");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* `requires:` skips a case whose subject the target did not negotiate, and only then. */
+static void test_requires_skips(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake();
+	struct tc_result r;
+	const char *yaml = "id: t.x\ntitle: t\nrequires: [ts]\nsteps:\n  - app: listen\n"
+			   "  - send: {flags: S, seq: 0, options: [{mss: 1460}, {ts: [1, 0]}]}\n"
+			   "  - expect: {flags: SA, ack: 1, options: [mss, nop, nop, ts]}\n"
+			   "  - send: {flags: A}\n";
+	run(f, yaml, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "skip");
+	assert_string_equal(r.reason, "the target did not offer timestamps in its SYN-ACK");
+	assert_int_equal(r.nfailures, 0);
+	/* The run stopped there: the final ACK was never sent. */
+	assert_int_equal(f->sent, 1);
+	tc_result_free(&r);
+	free(f);
+
+	/* With the option in its SYN-ACK the case runs and is judged. */
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, yaml, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, "id: t.x\ntitle: t\nrequires: ts\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0, options: [{ts: [1, 0]}]}\n"
+	       "  - expect: {flags: SA, ack: 1, options_include: [ts]}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+
+	/* options_include with a value: the MSS must be that one (the fake says 1460). */
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, options_include: [{mss: 1400}, ts]}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_string_equal(find(&r, "options_include")->expected, "includes mss 1400");
+	assert_non_null(strstr(find(&r, "options_include")->actual, "mss 1460"));
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, HANDSHAKE "  - expect: {flags: SA, options_include: [{mss: 1460}, ts]}\n  - send: {flags: A}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+
+	/* Each kind names itself; SACK and window scaling as well. */
+	f = new_fake();
+	f->synack_ts = 1;
+	run(f, "id: t.x\ntitle: t\nrequires: [ts, wscale]\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "skip");
+	assert_string_equal(r.reason, "the target did not offer window scaling in its SYN-ACK");
+	tc_result_free(&r);
+	free(f);
+	f = new_fake();
+	run(f, "id: t.x\ntitle: t\nrequires: sack_ok\nsteps:\n  - app: listen\n"
+	       "  - send: {flags: S, seq: 0}\n  - expect: {flags: SA}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "skip");
+	assert_string_equal(r.reason, "the target did not offer SACK (SACK-permitted) in its SYN-ACK");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* `flags_maybe: P` accepts the segment with or without PSH, and nothing else. */
+static void test_flags_maybe(void **st)
+{
+	(void)st;
+	static const uint8_t variants[] = {TC_F_ACK, TC_F_ACK | TC_F_PSH};
+	for (int i = 0; i < 2; i++) {
+		struct fake *f = new_fake();
+		struct tc_result r;
+		f->data_flags = variants[i];
+		run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n"
+				 "  - app: accept\n  - app: {call: write, len: 10}\n"
+				 "  - expect: {flags: A, flags_maybe: P, len: 10}\n", &r);
+		assert_string_equal(tc_verdict_name(r.verdict), "pass");
+		tc_result_free(&r);
+		free(f);
+	}
+	/* A FIN is not an optional PSH: the failure names the field and what was allowed. */
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->data_flags = TC_F_ACK | TC_F_PSH | TC_F_FIN;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n"
+			 "  - app: accept\n  - app: {call: write, len: 10}\n"
+			 "  - expect: {flags: A, flags_maybe: P, len: 10}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = find(&r, "flags");
+	assert_string_equal(x->expected, "A (P optional)");
+	assert_string_equal(x->actual, "AFP");
+	tc_result_free(&r);
+	free(f);
+	/* Without flags_maybe, flags stay exact: PA does not match A. */
+	f = new_fake();
+	f->data_flags = TC_F_ACK | TC_F_PSH;
+	run(f, HANDSHAKE "  - expect: {flags: SA, ack: 1}\n  - send: {flags: A}\n"
+			 "  - app: accept\n  - app: {call: write, len: 10}\n"
+			 "  - expect: {flags: A, len: 10}\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	assert_string_equal(find(&r, "flags")->expected, "A");
+	tc_result_free(&r);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +679,9 @@ int main(void)
 		cmocka_unit_test(test_settle_window),
 		cmocka_unit_test(test_malformed_option_fails),
 		cmocka_unit_test(test_expect_auto_needs_model),
+		cmocka_unit_test(test_levels_warn_and_fail),
+		cmocka_unit_test(test_requires_skips),
+		cmocka_unit_test(test_flags_maybe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,7 @@ struct fake {
 	uint32_t rtx_seq_bump;  /* added to the retransmissions' seq: a wrong retransmission */
 	int rst_after_ack;      /* a RST nobody asked for 1 ms after the peer's ACK of the data */
 	long wlen;
+	int fin_sent;           /* CASE_OOO_FIN: the application closed, the FIN went out */
 };
 
 static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
@@ -265,6 +266,126 @@ static void test_rto_wrong_seq_not_explained(void **st)
 	assert_string_equal(x->field, "seq");
 	assert_null(strstr(x->message, "adopts"));
 	assert_non_null(strstr(r.model, "diverged"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* ---- state: auto through the executor (exec.c do_state tries tc_judge_explain_state) ---- */
+
+/* Steps 1-5 the handshake, then the application closes (step 6): the target sends its FIN
+ * (step 7) and is in FIN-WAIT-1. Our segment at step 8 begins beyond RCV.NXT and acknowledges
+ * the FIN; the target answers with a duplicate ACK (step 9) and, processing the ACK at once
+ * (ooo_ack_at_once), is in FIN-WAIT-2. Under rfc9293 the model holds the segment with its ACK
+ * (SHLD-31) and stays in FIN-WAIT-1. */
+#define CASE_OOO_FIN(state_step)                                      \
+	"id: t.ooo\ntitle: t\nisn: 100\nsteps:\n"                    \
+	"  - app: listen\n"                                           \
+	"  - send: {flags: S, seq: 0, options: [{mss: 1460}]}\n"      \
+	"  - expect: {flags: SA, seq: 0, ack: 1}\n"                   \
+	"  - send: {flags: A}\n"                                      \
+	"  - app: accept\n"                                           \
+	"  - app: close\n"                                            \
+	"  - expect: {flags: FA, seq: 1, ack: 1}\n"                   \
+	"  - send: {flags: PA, seq: 11, ack: 2, len: 5}\n"            \
+	"  - expect: {flags: A, seq: 2, ack: 1}\n"                    \
+	"  - " state_step "\n"                                        \
+	"  - wait: 100ms\n"
+
+/* The target of CASE_OOO_FIN: the fake with its FIN on close and the out-of-order handling. */
+static int f_send_ooo(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	if (f->fin_sent && s->payload_len && s->seq != f->rcv_nxt) {
+		*ts = f->q.now;
+		fio_push_seg(&f->q, f->q.now + 100, TC_F_ACK, TISN + 2, f->rcv_nxt, 0);
+		if (s->ack == TISN + 2)
+			f->state = "FIN_WAIT_2";
+		return 0;
+	}
+	return f_send(ctx, s, ts, err, cap);
+}
+
+static int f_agent_ooo(void *ctx, const char *line, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	int rc = f_agent(ctx, line, err, cap);
+	if (strstr(line, "close")) {
+		fio_push_seg(&f->q, f->q.now + 100, TC_F_FIN | TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
+		f->fin_sent = 1;
+		f->state = "FIN_WAIT_1";
+	}
+	return rc;
+}
+
+static void run_ooo(struct fake *f, const char *yaml, struct tc_result *r)
+{
+	static struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	fio_exec(f, f_send_ooo, f_agent_ooo, yaml, &k, 7, r);
+}
+
+/* state: auto at step 10: the target's FIN-WAIT-2 is explained by ooo_ack_at_once: one failure,
+ * judge model, field state, SHOULD SHLD-31 (the model said FIN_WAIT_1, the target FIN_WAIT_2),
+ * verdict warn; the model judges to the end (its FIN retransmission is no longer owed). */
+static void test_state_auto_ooo_should(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake(0);
+	struct tc_result r;
+	run_ooo(f, CASE_OOO_FIN("state: auto"), &r);
+	dump(&r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	assert_int_equal(r.nfailures, 1);
+	const struct tc_failure *x = &r.failures[0];
+	assert_string_equal(x->judge, "model");
+	assert_string_equal(x->field, "state");
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "SHLD-31");
+	assert_int_equal(x->step, 10);
+	assert_string_equal(x->expected, "FIN_WAIT_1");
+	assert_string_equal(x->actual, "FIN_WAIT_2");
+	assert_non_null(strstr(x->message, "adopts ooo_ack_at_once on"));
+	assert_non_null(strstr(r.model, "judged every segment and state"));
+	assert_non_null(strstr(r.model, "adopted: ooo_ack_at_once (SHOULD SHLD-31)"));
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A fixed state the model disagrees with is not state: auto: the target's FIN_WAIT_2 passes the
+ * case's expectation, and the model's objection is explained the same way (state steps in
+ * exec.c try the alternatives too): the same single SHOULD failure. */
+static void test_state_fixed_ooo_should(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake(0);
+	struct tc_result r;
+	run_ooo(f, CASE_OOO_FIN("state: FIN_WAIT_2"), &r);
+	dump(&r);
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
+	assert_int_equal(r.nfailures, 1);
+	assert_string_equal(r.failures[0].judge, "model");
+	assert_int_equal(r.failures[0].level, TC_LVL_SHOULD);
+	assert_string_equal(r.failures[0].req, "SHLD-31");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* state: auto polled for 3 s: the model's FIN retransmission (due 1 s after the FIN) does not
+ * come, and when its window closes (about 2.2 s) the judge adopts ooo_ack_at_once from the
+ * missing prediction, before the state step's deadline. That is the one deviation: one SHOULD
+ * failure (SHLD-31), and the state the model now has (FIN_WAIT_2) is the target's. */
+static void test_state_auto_long_within(void **st)
+{
+	(void)st;
+	struct fake *f = new_fake(0);
+	struct tc_result r;
+	run_ooo(f, CASE_OOO_FIN("state: {is: auto, within: 3s}"), &r);
+	dump(&r);
+	assert_int_equal(r.nfailures, 1);
+	assert_int_equal(r.failures[0].level, TC_LVL_SHOULD);
+	assert_string_equal(r.failures[0].req, "SHLD-31");
+	assert_null(strstr(r.model, "rfc5961"));
+	assert_string_equal(tc_verdict_name(r.verdict), "warn");
 	tc_result_free(&r);
 	free(f);
 }
@@ -576,6 +697,482 @@ static void test_candidates(void **st)
 	assert_string_equal(c[0].req, "RFC5961-3.2");
 }
 
+/* ---- the alternatives of commit cc739d6 and SHLD-31 (issue 9), on the judge directly ---- */
+
+/* Reloads the fixture's case from text (its sysctls configure the model, judge.h). */
+static void load_case(const char *text)
+{
+	char err[256];
+	tc_case_free(&kase);
+	if (tc_case_load_buf("t.yaml", text, strlen(text), &kase, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void linux_knobs(struct tc_knobs *k)
+{
+	char err[256];
+	if (tc_profile_load("suites/profiles/linux.yaml", k, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(k->name, "linux");
+}
+
+static void summary_has(const char *want)
+{
+	char buf[512];
+	tc_judge_summary(&J, buf, sizeof(buf));
+	if (!strstr(buf, want))
+		fail_msg("summary: expected it to contain \"%s\", actual \"%s\"", want, buf);
+}
+
+static void setopt(const char *name, long value, int64_t ts)
+{
+	struct tc_appspec a;
+	memset(&a, 0, sizeof(a));
+	a.call = TC_APP_SETSOCKOPT;
+	snprintf(a.opt, sizeof(a.opt), "%s", name);
+	a.nvalue = 1;
+	a.value[0] = value;
+	tc_judge_call(&J, &a, 4, ts, 4);
+}
+
+/* An active open under knobs k: connect at T0, the target's SYN at T0 + 0.1 ms (its ISS is
+ * learned), then a SYN-ACK from us whose ACK is unacceptable (SEG.ACK > SND.NXT) at T0 + 1 ms,
+ * and the RST RFC 9293 3.10.7.3 asks for (<SEQ=SEG.ACK><CTL=RST>) at T0 + 1.1 ms. */
+static void syn_sent_bad_ack(const struct tc_knobs *k)
+{
+	tc_judge_free(&J);
+	tc_judge_init(&J, k, &kase, TC_FAMILY_V4, 40000, PISN, &res, T0);
+	struct tc_appspec a;
+	memset(&a, 0, sizeof(a));
+	a.call = TC_APP_CONNECT;
+	tc_judge_call(&J, &a, 1, T0, 1);
+	assert_false(got(TC_F_SYN, TISN, 0, 0, T0 + 100).bad);
+	assert_int_equal(tc_judge_state(&J, T0 + 200), TC_ST_SYN_SENT);
+	sent(TC_F_SYN | TC_F_ACK, PISN, TISN + 100, 0, T0 + 1 * MS);
+	struct tc_jverdict v = got(TC_F_RST, TISN + 100, 0, 0, T0 + 1 * MS + 100);
+	assert_true(v.judged);
+	assert_false(v.bad);
+}
+
+/* Linux sends its SYN again two jiffies after an unacceptable ACK in SYN-SENT (knob
+ * syn_sent_bad_ack_resend). RFC 9293 3.10.7.3 says only to send the RST: a retransmission
+ * sooner than the timer's is no rule broken, so under rfc9293 the model adopts the knob: no
+ * failure, a note naming it. Without the alternative this SYN would be a timing difference
+ * (RFC 6298 2.1, SHOULD); the model then predicts the next SYN at the backed-off RTO. */
+static void test_syn_sent_bad_ack_resend_permitted(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	syn_sent_bad_ack(&k);
+	struct tc_jverdict v = got(TC_F_SYN, TISN, 0, 0, T0 + 3 * MS);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	assert_int_equal(v.level, TC_LVL_MAY);
+	assert_string_equal(v.req, "RFC9293-3.10.7.3");
+	assert_non_null(strstr(v.message, "adopts syn_sent_bad_ack_resend on"));
+	assert_false(J.stopped);
+	assert_int_equal(J.m.k.syn_sent_bad_ack_resend, 1);
+	assert_int_equal(res.nfailures, 0);
+	/* The model judges on: the SYN-ACK that completes the open is answered by an ACK. */
+	sent(TC_F_SYN | TC_F_ACK, PISN, TISN + 1, 0, T0 + 10 * MS);
+	v = got(TC_F_ACK, TISN + 1, PISN + 1, 0, T0 + 10 * MS + 100);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	assert_int_equal(tc_judge_state(&J, T0 + 11 * MS), TC_ST_ESTABLISHED);
+	tc_judge_tick(&J, T0 + 5000 * MS);
+	assert_int_equal(res.nfailures, 0);
+	summary_has("judged every segment and state; adopted: syn_sent_bad_ack_resend (MAY "
+		    "RFC9293-3.10.7.3)");
+}
+
+/* The same SYN resent at once but with a sequence number 5 too high: no knob explains a wrong
+ * sequence number, so it is a MUST failure on seq and the model stops. */
+static void test_syn_sent_resend_wrong_seq_must(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	syn_sent_bad_ack(&k);
+	struct tc_jverdict v = got(TC_F_SYN, TISN + 5, 0, 0, T0 + 3 * MS);
+	assert_true(v.bad);
+	assert_int_equal(v.level, TC_LVL_MUST);
+	assert_string_equal(v.field, "seq");
+	assert_null(strstr(v.message, "adopts"));
+	assert_true(J.stopped);
+	assert_int_equal(J.nadopt, 0);
+}
+
+/* Keep-alive on a connection under knobs k: 1 s idle, 1 s between probes, 2 probes (set with
+ * the socket options, model.c call_setopt), both probes <SEQ=SND.NXT-1><ACK=RCV.NXT> sent by
+ * the target at the model's times (T0 + 1003 ms and T0 + 2003 ms) and not answered. The model
+ * gives up at T0 + 3003 ms. */
+static void keepalive_unanswered(const struct tc_knobs *k)
+{
+	established(k);
+	setopt("TCP_KEEPIDLE", 1, T0 + 3 * MS);
+	setopt("TCP_KEEPINTVL", 1, T0 + 3 * MS);
+	setopt("TCP_KEEPCNT", 2, T0 + 3 * MS);
+	setopt("SO_KEEPALIVE", 1, T0 + 3 * MS);
+	for (int i = 1; i <= 2; i++) {
+		struct tc_jverdict v = got(TC_F_ACK, TISN, PISN + 1, 0, T0 + 3 * MS + i * 1000 * MS);
+		assert_true(v.judged);
+		if (v.bad)
+			fail_msg("keep-alive probe %d: %s", i, v.message);
+	}
+}
+
+/* RFC 1122 4.2.3.6 says the connection is closed after unanswered keep-alives; a target that
+ * aborts with a RST as it goes (Linux tcp_keepalive_timer, lwIP, FreeBSD) breaks no rule. Under
+ * rfc9293 (keepalive_rst off) the RST is a segment the model did not predict; the model adopts
+ * keepalive_rst: no failure, a note; the connection is CLOSED for both. */
+static void test_keepalive_rst_permitted(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	keepalive_unanswered(&k);
+	struct tc_jverdict v = got(TC_F_RST | TC_F_ACK, TISN + 1, PISN + 1, 0, T0 + 3003 * MS);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	assert_non_null(strstr(v.message, "adopts keepalive_rst on"));
+	assert_false(J.stopped);
+	assert_int_equal(J.m.k.keepalive_rst, 1);
+	assert_int_equal(tc_judge_state(&J, T0 + 3100 * MS), TC_ST_CLOSED);
+	tc_judge_tick(&J, T0 + 10000 * MS);
+	assert_int_equal(res.nfailures, 0);
+	summary_has("judged every segment and state; adopted: keepalive_rst (MAY MAY-5)");
+}
+
+/* The reverse, and a missing prediction of MAY level (tc_judge_tick tries the alternatives
+ * whatever the level): the linux profile predicts the RST (rule keepalive-rst, MAY); a target
+ * that closes silently, as RFC 1122 4.2.3.6 describes, is explained by keepalive_rst off: no
+ * failure at all (not even a MAY one), a note. */
+static void test_keepalive_silent_close_permitted(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	linux_knobs(&k);
+	keepalive_unanswered(&k);
+	assert_int_equal(J.npred, 0);
+	tc_judge_tick(&J, T0 + 3003 * MS);
+	assert_int_equal(J.npred, 1);
+	assert_int_equal(J.pred[0].p.flags, TC_F_RST | TC_F_ACK);
+	assert_int_equal(J.pred[0].p.level, TC_LVL_MAY);
+	tc_judge_tick(&J, T0 + 10000 * MS);
+	assert_int_equal(res.nfailures, 0);
+	assert_false(J.stopped);
+	assert_int_equal(J.m.k.keepalive_rst, 0);
+	assert_int_equal(tc_judge_state(&J, T0 + 10000 * MS), TC_ST_CLOSED);
+	summary_has("adopted: keepalive_rst (MAY MAY-5)");
+}
+
+/* A RST after the probes with a sequence number the keep-alive RST would not carry (SND.NXT+5):
+ * not explained, a MUST failure. */
+static void test_keepalive_rst_wrong_seq_must(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	keepalive_unanswered(&k);
+	struct tc_jverdict v = got(TC_F_RST | TC_F_ACK, TISN + 6, PISN + 1, 0, T0 + 3003 * MS);
+	assert_true(v.bad);
+	assert_int_equal(v.level, TC_LVL_MUST);
+	assert_null(strstr(v.message, "adopts"));
+	assert_true(J.stopped);
+	assert_int_equal(J.nadopt, 0);
+}
+
+/* R2 with net.ipv4.tcp_retries2 = 2 (applied under rfc9293 too: a sysctl configures the stack).
+ * Counted in retransmissions (rfc9293) the model gives up, silently, at the third expiry
+ * (T0 + 7003 ms); Linux measures R2 in time (RFC 9293 3.8.3 permits "time units"): its budget
+ * for 2 is 7 RTO units, so it sends a third retransmission there and gives up at the fourth
+ * expiry (T0 + 15003 ms). The third retransmission is explained by retries_time: no failure. */
+#define CASE_RETRIES2 "id: t.j\ntitle: t\nisn: 1000\nsysctl: {net.ipv4.tcp_retries2: 2}\n" \
+		      "steps:\n  - app: listen\n  - send: {flags: S, seq: 0}\n  - wait: 1s\n"
+
+static void data_unacknowledged(void)
+{
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	load_case(CASE_RETRIES2);
+	established(&k);
+	assert_int_equal(J.m.k.data_retries, 2);
+	app_write(10, T0 + 3 * MS);
+	assert_false(got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 3 * MS + 100).bad);
+	/* RFC 6298 5.5: 1 s, then 2 s, then 4 s. */
+	assert_false(got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 1003 * MS).bad);
+	assert_false(got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 3003 * MS).bad);
+}
+
+static void test_retries_time_permitted(void **st)
+{
+	(void)st;
+	data_unacknowledged();
+	struct tc_jverdict v = got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 7003 * MS);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	assert_non_null(strstr(v.message, "adopts retries_time on"));
+	assert_int_equal(J.m.k.retries_time, 1);
+	assert_int_equal(tc_judge_state(&J, T0 + 7100 * MS), TC_ST_ESTABLISHED);
+	/* The time budget is spent at the fourth expiry: closed without a segment. */
+	tc_judge_tick(&J, T0 + 30000 * MS);
+	assert_int_equal(tc_judge_state(&J, T0 + 30000 * MS), TC_ST_CLOSED);
+	assert_int_equal(res.nfailures, 0);
+	summary_has("judged every segment and state; adopted: retries_time (MAY RFC9293-3.8.3)");
+}
+
+/* A target that gives up after two retransmissions, as counted: the rfc9293 model agrees, and
+ * nothing is adopted. */
+static void test_retries_count_agrees(void **st)
+{
+	(void)st;
+	data_unacknowledged();
+	tc_judge_tick(&J, T0 + 30000 * MS);
+	assert_int_equal(res.nfailures, 0);
+	assert_int_equal(J.nadopt, 0);
+	assert_int_equal(tc_judge_state(&J, T0 + 30000 * MS), TC_ST_CLOSED);
+	summary_has("judged every segment and state");
+	char buf[512];
+	tc_judge_summary(&J, buf, sizeof(buf));
+	assert_null(strstr(buf, "adopted"));
+}
+
+/* SHLD-31 under rfc9293 (ooo_ack_at_once off): 10 bytes of the target are in flight; our
+ * segment beginning beyond RCV.NXT acknowledges them. The model holds it with its ACK (and
+ * predicts the duplicate ACK of RFC 5681 4.2), so it still predicts the retransmission at the
+ * RTO. A target that processes the ACK at once (Linux tcp_ack() before tcp_data_queue()) does
+ * not retransmit. */
+static void ooo_acks_data(void)
+{
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	app_write(10, T0 + 3 * MS);
+	assert_false(got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 3 * MS + 100).bad);
+	sent(TC_F_ACK | TC_F_PSH, PISN + 1 + 100, TISN + 11, 5, T0 + 10 * MS);
+	struct tc_jverdict v = got(TC_F_ACK, TISN + 11, PISN + 1, 0, T0 + 10 * MS + 100);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	assert_int_equal(J.m.snd_una, TISN + 1);
+}
+
+/* The retransmission does not come: the missing prediction (RFC6298-2.4, SHOULD) is explained
+ * by ooo_ack_at_once, so exactly one failure, of the alternative's level and requirement
+ * (SHOULD SHLD-31), not the missing prediction's. The model then agrees: SND.UNA covers the
+ * data, no retransmission is owed, and the segment filling the hole is acknowledged with the
+ * held text. */
+static void test_ooo_ack_at_once_one_should(void **st)
+{
+	(void)st;
+	ooo_acks_data();
+	tc_judge_tick(&J, T0 + 2300 * MS);
+	assert_int_equal(res.nfailures, 1);
+	const struct tc_failure *x = &res.failures[0];
+	assert_string_equal(x->judge, "model");
+	assert_int_equal(x->level, TC_LVL_SHOULD);
+	assert_string_equal(x->req, "SHLD-31");
+	assert_string_equal(x->field, "segment");
+	assert_string_equal(x->actual, "none");
+	assert_non_null(strstr(x->message, "adopts ooo_ack_at_once on"));
+	assert_int_equal(tc_result_failure_verdict(&res), TC_V_WARN);
+	assert_false(J.stopped);
+	assert_int_equal(J.m.k.ooo_ack_at_once, 1);
+	assert_int_equal(J.m.snd_una, TISN + 11);
+	assert_int_equal(J.npred, 0);
+	sent(TC_F_ACK | TC_F_PSH, PISN + 1, TISN + 11, 100, T0 + 2400 * MS);
+	struct tc_jverdict v = got(TC_F_ACK, TISN + 11, PISN + 106, 0, T0 + 2400 * MS + 100);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	tc_judge_tick(&J, T0 + 20000 * MS);
+	assert_int_equal(res.nfailures, 1);
+	assert_false(J.stopped);
+	summary_has("judged every segment and state; adopted: ooo_ack_at_once (SHOULD SHLD-31)");
+}
+
+/* A target that holds the ACK as SHLD-31 says retransmits at the RTO: the rfc9293 model agrees,
+ * no failure, nothing adopted. */
+static void test_ooo_held_agrees(void **st)
+{
+	(void)st;
+	ooo_acks_data();
+	struct tc_jverdict v = got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 1003 * MS);
+	assert_true(v.judged);
+	assert_false(v.bad);
+	tc_judge_tick(&J, T0 + 2300 * MS);
+	assert_int_equal(res.nfailures, 0);
+	assert_int_equal(J.nadopt, 0);
+	assert_int_equal(J.m.k.ooo_ack_at_once, 0);
+}
+
+/* A missing SHOULD-level prediction tries the alternatives too (tc_judge_tick): the challenge
+ * ACK of RFC 5961 3.2 (SHOULD) for an in-window RST does not come from a target that reset as
+ * RFC 793 did. The model adopts rfc5961_rst off (one SHOULD failure, RFC5961-3.2, saying so) and
+ * its connection is then CLOSED like the target's; dropping the prediction alone would have left
+ * it ESTABLISHED. */
+static void test_missing_should_tries_alternatives(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	sent(TC_F_RST, PISN + 1 + 5, 0, 0, T0 + 3 * MS);
+	assert_int_equal(J.npred, 1);
+	assert_int_equal(J.pred[0].p.level, TC_LVL_SHOULD);
+	tc_judge_tick(&J, T0 + 3000 * MS);
+	assert_int_equal(res.nfailures, 1);
+	assert_int_equal(res.failures[0].level, TC_LVL_SHOULD);
+	assert_string_equal(res.failures[0].req, "RFC5961-3.2");
+	assert_non_null(strstr(res.failures[0].message, "adopts rfc5961_rst off"));
+	assert_int_equal(J.nadopt, 1);
+	assert_false(J.stopped);
+	assert_int_equal(tc_judge_state(&J, T0 + 3000 * MS), TC_ST_CLOSED);
+}
+
+/* RFC 9293 3.8.6.3: an ACK may be delayed (SHLD-18), at most 500 ms (MUST-40). Data at RCV.NXT
+ * makes rfc9293's model predict an immediate ACK (rule text, MUST RFC9293-3.10.7.4#7), due from
+ * 5 ms before the data. */
+static void data_in_order(void)
+{
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	sent(TC_F_ACK | TC_F_PSH, PISN + 1, TISN + 1, 10, T0 + 100 * MS);
+	assert_int_equal(J.npred, 1);
+	assert_int_equal(J.pred[0].p.flags, TC_F_ACK);
+	assert_int_equal(J.pred[0].p.level, TC_LVL_MUST);
+	assert_string_equal(J.pred[0].p.req, "RFC9293-3.10.7.4#7");
+}
+
+/* A bare ACK earlier than the window of a MUST-level prediction: acknowledging sooner than the
+ * model departs at most from SHLD-18, so the difference is SHOULD, req SHLD-18, and the model
+ * judges on (the next data is still judged). */
+static void test_early_bare_ack_shld18(void **st)
+{
+	(void)st;
+	data_in_order();
+	struct tc_jverdict v = got(TC_F_ACK, TISN + 1, PISN + 11, 0, T0 + 90 * MS);
+	assert_true(v.bad);
+	assert_string_equal(v.field, "after");
+	assert_int_equal(v.level, TC_LVL_SHOULD);
+	assert_string_equal(v.req, "SHLD-18");
+	assert_false(J.stopped);
+	assert_int_equal(J.npred, 0);
+	app_write(5, T0 + 200 * MS);
+	v = got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 11, 5, T0 + 200 * MS + 100);
+	assert_true(v.judged);
+	assert_false(v.bad);
+}
+
+/* The same bare ACK after the window (1 s after the data, plus 0.5 s): the delay is past the
+ * prediction's window, so the prediction's own level stays: MUST, and the model stops. */
+static void test_late_bare_ack_must(void **st)
+{
+	(void)st;
+	data_in_order();
+	struct tc_jverdict v = got(TC_F_ACK, TISN + 1, PISN + 11, 0, T0 + 1600 * MS);
+	assert_true(v.bad);
+	assert_string_equal(v.field, "after");
+	assert_int_equal(v.level, TC_LVL_MUST);
+	assert_string_equal(v.req, "RFC9293-3.10.7.4#7");
+	assert_true(J.stopped);
+}
+
+/* An early data segment is not a delayed-ACK question: 10 ms before the write that makes it, it
+ * keeps the prediction's MUST level. */
+static void test_early_data_not_softened(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	app_write(10, T0 + 100 * MS);
+	assert_int_equal(J.pred[0].p.level, TC_LVL_MUST);
+	struct tc_jverdict v = got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 90 * MS);
+	assert_true(v.bad);
+	assert_string_equal(v.field, "after");
+	assert_int_equal(v.level, TC_LVL_MUST);
+	assert_string_not_equal(v.req, "SHLD-18");
+	assert_true(J.stopped);
+}
+
+/* An early bare ACK of a SHOULD-level prediction (the ACK for an unacceptable segment, RFC 9293
+ * 3.10.7.4 first check) keeps its own requirement: only a MUST-level one becomes SHLD-18. */
+static void test_early_should_ack_keeps_req(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	sent(TC_F_ACK, PISN + 1 + 200000, TISN + 1, 0, T0 + 100 * MS);
+	assert_int_equal(J.pred[0].p.level, TC_LVL_SHOULD);
+	struct tc_jverdict v = got(TC_F_ACK, TISN + 1, PISN + 1, 0, T0 + 90 * MS);
+	assert_true(v.bad);
+	assert_int_equal(v.level, TC_LVL_SHOULD);
+	assert_string_equal(v.req, "RFC9293-3.10.7.4#1");
+	assert_false(J.stopped);
+}
+
+/* tc_judge_case_knobs: a sysctl the model knows configures the model under every profile; one
+ * it does not know is ignored by rfc9293 and makes linux abstain, naming it. */
+#define CASE_SYSCTLS "id: t.j\ntitle: t\nisn: 1000\n" \
+		     "sysctl: {net.ipv4.tcp_synack_retries: 1, net.ipv4.tcp_fastopen: 3}\n" \
+		     "steps:\n  - app: listen\n  - send: {flags: S, seq: 0}\n  - wait: 1s\n"
+
+static void test_case_knobs(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	char why[200] = "";
+	load_case(CASE_SYSCTLS);
+	tc_knobs_rfc9293(&k);
+	assert_int_equal(k.synack_retries, 5);
+	assert_int_equal(tc_judge_case_knobs(&k, &kase, why, sizeof(why)), 0);
+	assert_int_equal(k.synack_retries, 1);
+	assert_string_equal(why, "");
+	linux_knobs(&k);
+	assert_int_equal(tc_judge_case_knobs(&k, &kase, why, sizeof(why)), -1);
+	assert_string_equal(why, "sysctl net.ipv4.tcp_fastopen is not modelled");
+	/* Known only: linux applies it too. */
+	load_case("id: t.j\ntitle: t\nsysctl: {net.ipv4.tcp_synack_retries: 2}\nsteps:\n"
+		  "  - wait: 1s\n");
+	linux_knobs(&k);
+	assert_int_equal(tc_judge_case_knobs(&k, &kase, why, sizeof(why)), 0);
+	assert_int_equal(k.synack_retries, 2);
+}
+
+/* The same case in a run: under rfc9293 the judge does not abstain and gives up the SYN-ACK
+ * after one retransmission (the passive TCB returns to LISTEN at the second expiry, 3 s after
+ * the SYN); under linux it abstains from the start with the sysctl's name. */
+static void test_case_knobs_in_run(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	load_case(CASE_SYSCTLS);
+	tc_knobs_rfc9293(&k);
+	tc_judge_free(&J);
+	tc_judge_init(&J, &k, &kase, TC_FAMILY_V4, 40000, PISN, &res, T0);
+	assert_false(J.stopped);
+	assert_int_equal(J.m.k.synack_retries, 1);
+	struct tc_appspec a;
+	memset(&a, 0, sizeof(a));
+	a.call = TC_APP_LISTEN;
+	tc_judge_call(&J, &a, 1, T0, 1);
+	sent(TC_F_SYN, PISN, 0, 0, T0 + 1 * MS);
+	assert_false(got(TC_F_SYN | TC_F_ACK, TISN, PISN + 1, 0, T0 + 1100).bad);
+	assert_false(got(TC_F_SYN | TC_F_ACK, TISN, PISN + 1, 0, T0 + 1001 * MS).bad);
+	tc_judge_tick(&J, T0 + 2900 * MS);
+	assert_int_equal(tc_judge_state(&J, T0 + 2900 * MS), TC_ST_SYN_RECEIVED);
+	tc_judge_tick(&J, T0 + 10000 * MS);
+	assert_int_equal(tc_judge_state(&J, T0 + 10000 * MS), TC_ST_LISTEN);
+	assert_int_equal(res.nfailures, 0);
+	linux_knobs(&k);
+	tc_judge_free(&J);
+	tc_judge_init(&J, &k, &kase, TC_FAMILY_V4, 40000, PISN, &res, T0);
+	assert_true(J.stopped);
+	summary_has("profile linux: abstained: sysctl net.ipv4.tcp_fastopen is not modelled");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +1188,25 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_full_no_alternatives, setup, teardown),
 		cmocka_unit_test(test_candidates),
+		cmocka_unit_test(test_state_auto_ooo_should),
+		cmocka_unit_test(test_state_fixed_ooo_should),
+		cmocka_unit_test(test_state_auto_long_within),
+		cmocka_unit_test_setup_teardown(test_syn_sent_bad_ack_resend_permitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_sent_resend_wrong_seq_must, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_rst_permitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_silent_close_permitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_rst_wrong_seq_must, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries_time_permitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries_count_agrees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_ack_at_once_one_should, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_held_agrees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_should_tries_alternatives, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_bare_ack_shld18, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_bare_ack_must, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_data_not_softened, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_should_ack_keeps_req, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_knobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_knobs_in_run, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

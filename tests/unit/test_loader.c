@@ -896,6 +896,136 @@ static void test_repo_suites(void **state)
 	assert_int_equal(suite_failures, 0);
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Extensions: levels, requires, flags_maybe */
+
+static void test_levels(void **state)
+{
+	(void)state;
+	struct tc_case c;
+	/* No requirement id in refs: MUST, with no id to name. */
+	load_ok("id: a\ntitle: t\nrefs: [RFC9293-3.5]\nsteps:\n  - expect: {flags: SA}\n", &c);
+	assert_int_equal(c.level, TC_LVL_MUST);
+	assert_string_equal(c.req, "");
+	assert_int_equal(c.steps[0].level, TC_LVL_MUST);
+	tc_case_free(&c);
+	/* Only SHLD and MAY ids: the case's checks are SHOULD, and name those ids. */
+	load_ok("id: a\ntitle: t\nrefs: [RFC9293-3.8.1, SHLD-18, MAY-3]\nsteps:\n"
+		"  - expect: {flags: SA}\n", &c);
+	assert_int_equal(c.level, TC_LVL_SHOULD);
+	assert_string_equal(c.req, "SHLD-18,MAY-3");
+	assert_int_equal(c.steps[0].level, TC_LVL_SHOULD);
+	assert_string_equal(c.steps[0].req, "SHLD-18,MAY-3");
+	tc_case_free(&c);
+	/* One MUST among them keeps the case at MUST (a case never gets softer by a citation). */
+	load_ok("id: a\ntitle: t\nrefs: [SHLD-18, MUST-13]\nsteps:\n  - expect: {flags: SA}\n", &c);
+	assert_int_equal(c.level, TC_LVL_MUST);
+	assert_string_equal(c.req, "MUST-13");
+	tc_case_free(&c);
+	/* A case `level:` wins over refs; a step's `req:` or `level:` wins over the case. */
+	load_ok("id: a\ntitle: t\nrefs: [MUST-13]\nlevel: SHOULD\nsteps:\n"
+		"  - expect: {flags: SA}\n"
+		"  - expect: {flags: A}\n    req: MUST-20\n"
+		"  - expect: {flags: A}\n    req: RFC6298-2.4\n    level: SHOULD\n"
+		"  - state: CLOSED\n    level: MAY\n"
+		"  - app: close\n    req: SHLD-5\n    level: SHOULD\n", &c);
+	assert_int_equal(c.level, TC_LVL_SHOULD);
+	assert_int_equal(c.steps[0].level, TC_LVL_SHOULD);
+	assert_int_equal(c.steps[1].level, TC_LVL_MUST);
+	assert_string_equal(c.steps[1].req, "MUST-20");
+	assert_int_equal(c.steps[2].level, TC_LVL_SHOULD);
+	assert_string_equal(c.steps[2].req, "RFC6298-2.4");
+	assert_int_equal(c.steps[3].level, TC_LVL_MAY);
+	assert_string_equal(c.steps[3].req, "");
+	assert_int_equal(c.steps[4].level, TC_LVL_SHOULD);
+	assert_string_equal(c.steps[4].req, "SHLD-5");
+	tc_case_free(&c);
+	/* Steps with neither take the case's level: steps parsed before refs are resolved too. */
+	load_ok("id: a\ntitle: t\nsteps:\n  - expect: {flags: SA}\nrefs: [SHLD-9]\n", &c);
+	assert_int_equal(c.steps[0].level, TC_LVL_SHOULD);
+	assert_string_equal(c.steps[0].req, "SHLD-9");
+	tc_case_free(&c);
+}
+
+static void test_err_levels(void **state)
+{
+	(void)state;
+	load_err("id: a\ntitle: t\nlevel: should\nsteps: [{wait: 1s}]\n",
+		 "t.yaml:3:8: bad level (MUST, SHOULD or MAY): 'should'");
+	load_err("id: a\ntitle: t\nlevel: SHLD\nsteps: [{wait: 1s}]\n",
+		 "t.yaml:3:8: bad level (MUST, SHOULD or MAY): 'SHLD'");
+	load_err(H "  - expect: {flags: SA}\n    level: OPTIONAL\n",
+		 "t.yaml:5:12: bad level (MUST, SHOULD or MAY): 'OPTIONAL'");
+	load_err(H "  - expect: {flags: SA}\n    req: SHLD-18\n    level: MUST\n",
+		 "t.yaml:6:12: level contradicts 'req: SHLD-18', which is a SHOULD: 'MUST'");
+	load_err(H "  - expect: {flags: SA}\n    req: RFC6298-2.4\n",
+		 "t.yaml:5:10: requirement id implies no level (only MUST-n, SHLD-n and MAY-n do): "
+		 "give 'level:' beside it: 'RFC6298-2.4'");
+	load_err(H "  - expect: {flags: SA}\n    req: \"SHLD 18\"\n",
+		 "t.yaml:5:10: bad requirement id (write it as in refs, e.g. SHLD-18 or RFC6298-2.4): "
+		 "'SHLD 18'");
+	load_err(H "  - send: {flags: S}\n    level: SHOULD\n",
+		 "t.yaml:5:5: 'level' does not apply to a send step (it checks nothing): 'level'");
+	load_err(H "  - wait: 1s\n    req: SHLD-1\n",
+		 "t.yaml:5:5: 'req' does not apply to a wait step (it checks nothing): 'req'");
+}
+
+static void test_requires(void **state)
+{
+	(void)state;
+	struct tc_case c;
+	load_ok("id: a\ntitle: t\nrequires: [ts, sack_ok, wscale]\nsteps: [{wait: 1s}]\n", &c);
+	assert_int_equal(c.requires, TC_CAP_TS | TC_CAP_SACK_OK | TC_CAP_WSCALE);
+	tc_case_free(&c);
+	load_ok("id: a\ntitle: t\nrequires: ts\nsteps: [{wait: 1s}]\n", &c);
+	assert_int_equal(c.requires, TC_CAP_TS);
+	tc_case_free(&c);
+	load_ok(H "  - wait: 1s\n", &c);
+	assert_int_equal(c.requires, 0);
+	tc_case_free(&c);
+	load_err("id: a\ntitle: t\nrequires: [ts, sack]\nsteps: [{wait: 1s}]\n",
+		 "t.yaml:3:16: unknown capability in 'requires' (ts, sack_ok or wscale): 'sack'");
+	load_err("id: a\ntitle: t\nrequires: {ts: 1}\nsteps: [{wait: 1s}]\n",
+		 "t.yaml:3:11: 'requires' needs a list such as [ts, sack_ok], not a mapping: '{ts: 1}'");
+}
+
+static void test_include_values(void **state)
+{
+	(void)state;
+	struct tc_case c;
+	load_ok(H "  - expect: {flags: S, options_include: [{mss: 1460}, sack_ok]}\n", &c);
+	const struct tc_segspec *sg = &c.steps[0].seg;
+	assert_int_equal(sg->ninclude, 2);
+	assert_int_equal(sg->include_kinds[0], TC_OPT_MSS);
+	assert_int_equal(sg->ninclude_vals, 1);
+	assert_int_equal(sg->include_vals[0].v[0], 1460);
+	tc_case_free(&c);
+	load_err(H "  - expect: {flags: S, options_include: [{raw: \"0204\"}]}\n",
+		 "t.yaml:4:42: 'options_include' takes option names or {kind: value}, not raw bytes: "
+		 "'{raw: \"0204\"}'");
+	load_err(H "  - expect: {flags: S, options_exclude: [{mss: 1}]}\n",
+		 "t.yaml:4:42: 'options_exclude' needs a single value, not a mapping: '{mss: 1}'");
+}
+
+static void test_flags_maybe(void **state)
+{
+	(void)state;
+	struct tc_case c;
+	load_ok(H "  - expect: {flags: A, flags_maybe: P, len: 100}\n", &c);
+	assert_int_equal(c.steps[0].seg.flags, TC_F_ACK);
+	assert_int_equal(c.steps[0].seg.flags_maybe, TC_F_PSH);
+	tc_case_free(&c);
+	load_err(H "  - send: {flags: A, flags_maybe: P}\n",
+		 "t.yaml:4:22: field only allowed in expect: 'flags_maybe'");
+	load_err(H "  - expect: {flags: PA, flags_maybe: P}\n",
+		 "t.yaml:4:38: flag in both 'flags' and 'flags_maybe': 'P'");
+	load_err(H "  - expect: {flags: A, flags_maybe: PX}\n",
+		 "t.yaml:4:38: bad flag letter in 'flags_maybe' (letters are SAFRPUEC): 'X'");
+	load_err(H "  - expect: {flags: A, flags_maybe: \"\"}\n",
+		 "t.yaml:4:37: 'flags_maybe' needs at least one flag letter: ''");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -929,6 +1059,11 @@ int main(void)
 		cmocka_unit_test(test_err_file),
 		cmocka_unit_test(test_err_small_buffer),
 		cmocka_unit_test(test_repo_suites),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_err_levels),
+		cmocka_unit_test(test_requires),
+		cmocka_unit_test(test_flags_maybe),
+		cmocka_unit_test(test_include_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
