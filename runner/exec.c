@@ -1171,6 +1171,22 @@ static int do_state(struct ex *x, const struct tc_step *st)
 	 * listener it is the model's listener; tc_judge_state first runs the model's timers up
 	 * to now and says whether the model still judges. */
 	int ms = st->state_auto ? -1 : tc_judge_state(&x->j, x->io->now(x->io->ctx));
+	/* `within:` bounds when the state must be reached, for both judges: a model whose timer
+	 * (a give-up, a TIME-WAIT end) is due a little later than the target's gets the rest of
+	 * the bound, in real time, so its timers run against what the target sends meanwhile. */
+	while (ms >= 0 && !st->state_listener && st->within_us > 0 &&
+	       strcmp(tc_state_name(ms), x->state_reply) != 0 &&
+	       strcmp(x->state_reply, want) == 0) {
+		int64_t now = x->io->now(x->io->ctx);
+		if (now - start >= within)
+			break;
+		int64_t until = now + STATE_RETRY_US;
+		if (until > start + within)
+			until = start + within;
+		if (pump(x, until, NULL) < 0)
+			return -1;
+		ms = tc_judge_state(&x->j, x->io->now(x->io->ctx));
+	}
 	if (ms >= 0 && st->state_listener)
 		ms = tc_model_listener_state(&x->j.m);
 	if (st->state_auto && !x->j.stopped)
