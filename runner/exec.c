@@ -1132,6 +1132,15 @@ static int do_state(struct ex *x, const struct tc_step *st)
 			break;
 		}
 		int64_t now = x->io->now(x->io->ctx);
+		/* The model's state moves on too while the step waits (a timer, an adopted
+		 * alternative): `state: auto` compares with its state now. */
+		if (st->state_auto) {
+			int ms = tc_judge_state(&x->j, now);
+			if (ms >= 0 && strcmp(tc_state_name(ms), want) != 0) {
+				want = tc_state_name(ms);
+				continue;
+			}
+		}
 		if (now - start >= within) {
 			struct tc_jverdict sv;
 			if (st->state_auto &&

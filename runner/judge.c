@@ -614,7 +614,8 @@ static int replay_run(const struct tc_judge *j, struct tc_judge *rj, const struc
 	rj->peer_port = j->peer_port;
 	model_start(rj, k);
 	struct tc_jverdict v;
-	for (int i = 0; i < j->nlog && !rj->stopped && !rj->rbad; i++) {
+	int i = 0;
+	for (; i < j->nlog && !rj->stopped && !rj->rbad; i++) {
 		const struct tc_jlog *e = &j->log[i];
 		tc_judge_tick(rj, e->ts);
 		switch (e->kind) {
@@ -630,8 +631,17 @@ static int replay_run(const struct tc_judge *j, struct tc_judge *rj, const struc
 	/* A replay that agreed with everything and then abstained (the choice leads where the
 	 * model does not follow, e.g. a TIME-WAIT reopened by a new SYN) explains the run only
 	 * for the caller to stop judging: 2. */
-	if (rj->stopped)
-		return strncmp(rj->why, "abstained", 9) == 0 ? 2 : 0;
+	if (rj->stopped) {
+		/* Only an abstention at the trigger: nothing the target sent came between the
+		 * input the replay abstained at and the segment being explained (for any other
+		 * trigger, or a later segment, the abstention would excuse what it never saw). */
+		if (strncmp(rj->why, "abstained", 9) != 0 || trig != TRIG_SEG)
+			return 0;
+		for (int k = i; k < j->nlog - 1; k++)
+			if (j->log[k].kind == 3)
+				return 0;
+		return 2;
+	}
 	if (trig == TRIG_STATE)
 		return tc_judge_state(rj, now) == target_state;
 	return 1;
@@ -662,7 +672,9 @@ static int explain(struct tc_judge *j, int trig, int64_t now, int target_state,
 		j->nreplay++;
 		int rr = replay_run(j, rj, &k, trig, now, target_state);
 		/* Only a choice the RFCs permit may end the judging by abstention. */
-		if (!rr || (rr == 2 && cand[c].level != TC_LVL_MAY))
+		if (!rr || (rr == 2 && (cand[c].level != TC_LVL_MAY || !cand[c].abstain_flags ||
+					(j->log[j->nlog - 1].s.flags & cand[c].abstain_flags) !=
+						cand[c].abstain_flags)))
 			continue;
 		ok = 1;
 		*chosen = cand[c];

@@ -326,10 +326,13 @@ out:
 
 int tc_result_failure_verdict(const struct tc_result *r)
 {
-	if (r->nfailures == 0)
-		return TC_V_PASS;
-	for (int i = 0; i < r->nfailures; i++)
+	int v = TC_V_PASS;
+	for (int i = 0; i < r->nfailures; i++) {
 		if (r->failures[i].level == TC_LVL_MUST)
 			return TC_V_FAIL;
-	return TC_V_WARN;
+		/* A MAY is a choice the RFCs leave open: not taking it is noted, never a warn. */
+		if (r->failures[i].level == TC_LVL_SHOULD)
+			v = TC_V_WARN;
+	}
+	return v;
 }

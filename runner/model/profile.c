@@ -297,61 +297,62 @@ static const struct kalt_def {
 	const char *req_off, *why_off;
 	int lvl_on;
 	const char *req_on, *why_on;
+	uint8_t abstain_flags;  /* tc_kalt.abstain_flags */
 } kalts[] = {
 	{"rto_min", ALT_RTO_MIN, offsetof(struct tc_knobs, rto_min_us), TC_LVL_SHOULD, "RFC6298-2.4",
-	 "RFC 6298 2.4: an RTO below 1 s SHOULD be rounded up to 1 s", 0, NULL, NULL},
+	 "RFC 6298 2.4: an RTO below 1 s SHOULD be rounded up to 1 s", 0, NULL, NULL, 0},
 	{"rto_initial", ALT_RTO_INITIAL, offsetof(struct tc_knobs, rto_initial_us), TC_LVL_SHOULD,
-	 "RFC6298-2.1", "RFC 6298 2.1: the RTO SHOULD be 1 s until an RTT is measured", 0, NULL, NULL},
+	 "RFC6298-2.1", "RFC 6298 2.1: the RTO SHOULD be 1 s until an RTT is measured", 0, NULL, NULL, 0},
 	/* RFC 5961 3.2 / 4.2: the challenge ACK for a RST or SYN in the window; without it a
 	 * target answers as RFC 793 did (RFC 9293 3.10.7.4 "otherwise"). */
 	{"rfc5961_rst", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_rst), TC_LVL_SHOULD,
 	 "RFC5961-3.2", "RFC 5961 3.2: an in-window RST not at RCV.NXT SHOULD draw a challenge ACK "
 	 "(the target resets as RFC 793 did)", TC_LVL_MAY, "RFC5961-3.2",
-	 "RFC 5961 3.2: the target answers an in-window RST with a challenge ACK"},
+	 "RFC 5961 3.2: the target answers an in-window RST with a challenge ACK", 0},
 	{"rfc5961_syn", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_syn), TC_LVL_SHOULD,
 	 "RFC5961-4.2", "RFC 5961 4.2: a SYN in a synchronized state SHOULD draw a challenge ACK "
 	 "(the target resets as RFC 793 did)", TC_LVL_MAY, "RFC5961-4.2",
-	 "RFC 5961 4.2: the target answers a SYN with a challenge ACK"},
+	 "RFC 5961 4.2: the target answers a SYN with a challenge ACK", 0},
 	/* RFC 9293 MAY-12: the ACK check of RFC 5961 5.2 is optional both ways. */
 	{"rfc5961_ack", ALT_TOGGLE, offsetof(struct tc_knobs, rfc5961_ack), TC_LVL_MAY, "MAY-12",
 	 "RFC 9293 MAY-12: the target does without RFC 5961 5.2's ACK check", TC_LVL_MAY, "MAY-12",
-	 "RFC 9293 MAY-12: the target applies RFC 5961 5.2's ACK check"},
+	 "RFC 9293 MAY-12: the target applies RFC 5961 5.2's ACK check", 0},
 	/* RFC 9293 3.7.4 names classic Nagle and says there are "minor variations (see Appendix
 	 * A.3)": Minshall's variant is one. Either conforms. */
 	{"nagle_minshall", ALT_TOGGLE, offsetof(struct tc_knobs, nagle_minshall), TC_LVL_MAY,
 	 "SHLD-7", "RFC 9293 3.7.4: the target uses classic Nagle", TC_LVL_MAY, "SHLD-7",
-	 "RFC 9293 Appendix A.3: the target uses Minshall's variant of Nagle"},
+	 "RFC 9293 Appendix A.3: the target uses Minshall's variant of Nagle", 0},
 	/* RFC 9293 3.10.7.4 first check (SHLD-31): a segment beginning beyond RCV.NXT SHOULD be held
 	 * for later processing, its ACK with it; Linux, lwIP and FreeBSD process the ACK at once. */
 	{"ooo_ack_at_once", ALT_TOGGLE, offsetof(struct tc_knobs, ooo_ack_at_once), TC_LVL_MAY,
 	 "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): the target holds an out-of-order segment, its ACK "
 	 "with it", TC_LVL_SHOULD, "SHLD-31", "RFC 9293 3.10.7.4 (SHLD-31): a segment beginning "
-	 "beyond RCV.NXT SHOULD be held; the target processes its ACK at once"},
+	 "beyond RCV.NXT SHOULD be held; the target processes its ACK at once", 0},
 	/* RFC 9293 3.10.7.3 says only to drop (or reset) an unacceptable ACK in SYN-SENT; sending
 	 * the SYN again at once (Linux) is a retransmission no rule forbids. */
 	{"syn_sent_bad_ack_resend", ALT_TOGGLE, offsetof(struct tc_knobs, syn_sent_bad_ack_resend),
 	 TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target waits for its timer to "
 	 "retransmit the SYN", TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target "
-	 "retransmits its SYN at once after an unacceptable ACK"},
+	 "retransmits its SYN at once after an unacceptable ACK", 0},
 	/* RFC 1122 4.2.3.6 / RFC 9293 3.8.4: after unanswered keep-alives the connection is
 	 * closed; a RST as it goes (an abort, RFC 9293 3.10.5) is not forbidden. */
 	{"keepalive_rst", ALT_TOGGLE, offsetof(struct tc_knobs, keepalive_rst), TC_LVL_MAY, "MAY-5",
 	 "RFC 1122 4.2.3.6: the target closes silently after unanswered keep-alives", TC_LVL_MAY,
-	 "MAY-5", "RFC 9293 3.10.5: the target aborts with a RST after unanswered keep-alives"},
+	 "MAY-5", "RFC 9293 3.10.5: the target aborts with a RST after unanswered keep-alives", 0},
 	/* RFC 9293 3.8.3: R2 may be "measured in time units or as a count of retransmission
 	 * attempts"; Linux's tcp_retries2 is turned into a time budget. */
 	{"retries_time", ALT_TOGGLE, offsetof(struct tc_knobs, retries_time), TC_LVL_MAY,
 	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target counts R2 in retransmissions", TC_LVL_MAY,
-	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target measures R2 in time units"},
+	 "RFC9293-3.8.3", "RFC 9293 3.8.3: the target measures R2 in time units", 0},
 	/* RFC 1122 4.2.2.13 (RFC 9293 MAY-2): a new SYN in TIME-WAIT MAY reopen the connection;
 	 * the model does not follow a second incarnation, so adopting this ends its judging. */
 	{"time_wait_reopen", ALT_TOGGLE, offsetof(struct tc_knobs, time_wait_reopen), TC_LVL_MAY,
 	 "MAY-2", "RFC 9293 3.10.7.4: the target answers a SYN in TIME-WAIT as the RFC's checks say",
 	 TC_LVL_MAY, "MAY-2", "RFC 1122 4.2.2.13 (MAY-2): the target reopens the connection from "
-	 "TIME-WAIT on a new SYN"},
+	 "TIME-WAIT on a new SYN", TC_F_SYN | TC_F_ACK},
 	{"nagle", ALT_TOGGLE, offsetof(struct tc_knobs, nagle), TC_LVL_SHOULD, "SHLD-7",
 	 "RFC 9293 3.7.4 (SHLD-7): a TCP SHOULD implement the Nagle algorithm", TC_LVL_MAY, "SHLD-7",
-	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle"},
+	 "RFC 9293 3.7.4 (SHLD-7): the target implements Nagle", 0},
 };
 
 static void fmt_dur(int64_t us, char *buf, size_t cap)
@@ -388,6 +389,7 @@ int tc_kalt_candidates(const struct tc_knobs *k, const struct tc_rtxobs *o, stru
 			snprintf(c->req, sizeof(c->req), "%s", cur ? a->req_off : a->req_on);
 			snprintf(c->text, sizeof(c->text), "%s %s (%s)", a->name, cur ? "off" : "on",
 				 cur ? a->why_off : a->why_on);
+			c->abstain_flags = cur ? 0 : a->abstain_flags;
 			n++;
 			continue;
 		}

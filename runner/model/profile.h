@@ -61,6 +61,10 @@ struct tc_kalt {
 				* a choice the RFCs permit (no failure, a note) */
 	char req[32];          /* the requirement a SHOULD departure is against, e.g. "RFC6298-2.4" */
 	char text[160];        /* "rto_min 200ms (RFC 6298 2.4 SHOULD round the RTO up to 1 s)" */
+	/* A permitted choice the model does not follow (it abstains once it takes it) explains
+	 * only a target segment carrying all these flags, at once (0: never by abstaining): a
+	 * TIME-WAIT reopened by a new SYN answers with a SYN-ACK. */
+	uint8_t abstain_flags;
 };
 
 /*

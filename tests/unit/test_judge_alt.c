@@ -21,7 +21,8 @@
  *   late bare ACK and an early ACK of a SHOULD-level prediction keep their level and req.
  * - tc_judge_case_knobs: a known sysctl configures every profile; an unknown one is ignored by
  *   rfc9293 and makes linux abstain.
- * - Two known bugs, skipped unless TC_TEST_KNOWN_BUGS is set (see the tests).
+ * - Two regression tests: state: auto re-reads the model's state; an abstaining alternative
+ *   explains only the segment it is for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -385,16 +386,12 @@ static void test_state_fixed_ooo_should(void **st)
  * missing prediction, before the state step's deadline. That is the one deviation: one SHOULD
  * failure (SHLD-31), and the state the model now has (FIN_WAIT_2) is the target's.
  *
- * KNOWN BUG, skipped unless TC_TEST_KNOWN_BUGS is set: exec.c do_state takes the model's state
- * for `state: auto` once, when the step starts (FIN_WAIT_1), and compares the target with it
- * until `within`; at the deadline it asks tc_judge_explain_state, whose first candidate that
- * changes nothing (rfc5961_rst off: the model is in FIN_WAIT_2 already) "explains" the state, so
- * the run gets a second, bogus SHOULD failure with req RFC5961-3.2. Remove the skip with the fix. */
+ * A regression test: do_state once took the model's state for `state: auto` when the step
+ * started and compared with it until `within`, so an alternative adopted meanwhile gave a second,
+ * bogus SHOULD failure (RFC5961-3.2) at the deadline. It now re-reads the model's state. */
 static void test_state_auto_long_within(void **st)
 {
 	(void)st;
-	if (!getenv("TC_TEST_KNOWN_BUGS"))
-		skip();
 	struct fake *f = new_fake(0);
 	struct tc_result r;
 	run_ooo(f, CASE_OOO_FIN("state: {is: auto, within: 3s}"), &r);
@@ -1196,16 +1193,12 @@ static void test_case_knobs_in_run(void **st)
  * sends: after a new SYN in TIME-WAIT, a segment with 10 bytes of data beyond the target's own
  * FIN is a MUST failure (the rfc9293 model predicts the challenge ACK of RFC 5961 4.2).
  *
- * KNOWN BUG, skipped unless TC_TEST_KNOWN_BUGS is set: judge.c replay_run returns 2 for any
- * replay that abstained without a disagreement before, and the replay with time_wait_reopen on
- * abstains at the SYN, before it ever sees the data segment; explain() adopts it (MAY), so the
- * segment is v.bad 0, no failure, and the judge abstains ("... and judges on" in the message).
- * Remove the skip with the fix. */
+ * A regression test: a replay that abstained (time_wait_reopen on, at the SYN) once explained
+ * any later segment. An abstaining alternative now explains only a segment with its flags (a
+ * SYN-ACK) that comes right after the input the replay abstained at. */
 static void test_tw_reopen_does_not_excuse_data(void **st)
 {
 	(void)st;
-	if (!getenv("TC_TEST_KNOWN_BUGS"))
-		skip();
 	struct tc_knobs k;
 	tc_knobs_rfc9293(&k);
 	established(&k);
