@@ -195,6 +195,33 @@ static void test_closed_rst_is_must_unacceptable_ack_should(void **u)
 	has_level(&out.seg[0], TC_LVL_MUST, "RFC9293-3.10.7.4#8");
 }
 
+/* RFC 9293 3.5.2: a reset answering a segment with an ACK is <SEQ=SEG.ACK><CTL=RST>; an ACK bit
+ * beside it (lwIP) is allowed and its ACK field not compared, but the sequence number is, and a
+ * reset that must carry ACK (the answer to a bare SYN) still needs it with the right value. */
+static void test_rst_may_carry_ack_bit(void **u)
+{
+	(void)u;
+	char f[32], why[256];
+	struct tc_model m;
+	start(&m, NULL);
+	seg(&m, mk(TC_F_ACK, PISN, 777, 0));
+	assert_int_equal(out.nseg, 1);
+	assert_int_equal(out.seg[0].flags, TC_F_RST);
+	struct tc_seg r = mk(TC_F_RST | TC_F_ACK, 777, 0, 0);
+	assert_int_equal(tc_mseg_check(&out.seg[0], &r, f, sizeof(f), why, sizeof(why)), 0);
+	r = mk(TC_F_RST | TC_F_ACK, 778, 0, 0);
+	assert_int_equal(tc_mseg_check(&out.seg[0], &r, f, sizeof(f), why, sizeof(why)), 1);
+	assert_string_equal(f, "seq");
+	seg(&m, mk(TC_F_SYN, PISN, 0, 0));
+	assert_int_equal(out.seg[0].flags, TC_F_RST | TC_F_ACK);
+	r = mk(TC_F_RST | TC_F_ACK, 0, PISN + 2, 0);
+	assert_int_equal(tc_mseg_check(&out.seg[0], &r, f, sizeof(f), why, sizeof(why)), 1);
+	assert_string_equal(f, "ack");
+	r = mk(TC_F_RST, 0, 0, 0);
+	assert_int_equal(tc_mseg_check(&out.seg[0], &r, f, sizeof(f), why, sizeof(why)), 1);
+	assert_string_equal(f, "flags");
+}
+
 /* RFC 6298 2.4 ("RTO SHOULD be rounded up to 1 second") times a data retransmission; 2.1's
  * initial RTO (SHOULD be 1 second, 3 s allowed) a SYN's. */
 static void test_rto_timing_is_should(void **u)
@@ -433,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_challenge_acks_are_should),
 		cmocka_unit_test(test_closed_rst_is_must_unacceptable_ack_should),
 		cmocka_unit_test(test_rto_timing_is_should),
+		cmocka_unit_test(test_rst_may_carry_ack_bit),
 		cmocka_unit_test(test_should_and_may_rules),
 		cmocka_unit_test(test_level_check_catches_a_wrong_level),
 		cmocka_unit_test(test_transitions_keep_the_middle_step),
