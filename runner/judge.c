@@ -210,6 +210,7 @@ static void take(struct tc_judge *j, const struct tc_mout *o, int step, int64_t 
 		struct tc_jpred *q = &j->pred[j->npred++];
 		q->p = o->seg[i];
 		q->step = step;
+		q->cause = j->mtime;
 		q->rtx = ri ? ri->rtx : 0;
 		q->rtx_armed = ri ? ri->armed : 0;
 		q->rtx_backoff = ri ? ri->backoff : 0;
@@ -494,6 +495,14 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 			    v->level == TC_LVL_MUST) {
 				v->level = TC_LVL_SHOULD;
 				snprintf(v->req, sizeof(v->req), "SHLD-18");
+			} else if (q->p.len > 0 && !q->rtx && s->ts_us < q->lo && s->ts_us >= q->cause &&
+				   v->level == TC_LVL_MUST) {
+				/* Data sooner than the model sends it, but after the input that lets it
+				 * go: the only rules that make a TCP hold data it may send are Nagle's
+				 * (SHLD-7) and sender-side SWS avoidance (3.8.6.2.1, a SHOULD-level
+				 * algorithm). Data before its cause keeps the MUST. */
+				v->level = TC_LVL_SHOULD;
+				snprintf(v->req, sizeof(v->req), "SHLD-7");
 			}
 		}
 	} else {

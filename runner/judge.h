@@ -52,6 +52,7 @@ struct tc_jpred {
 	struct tc_mseg p;
 	int64_t lo, hi;         /* the window the target's segment must fall in */
 	int step;               /* the step whose event made the prediction (0: none) */
+	int64_t cause;          /* the model's clock at the input that made it */
 	/* Made by the retransmission timer: when it was armed, and how often backed off before. */
 	int rtx;
 	int64_t rtx_armed;

@@ -1111,6 +1111,25 @@ static void test_early_data_not_softened(void **st)
 	assert_true(J.stopped);
 }
 
+/* Data after the write that makes it, but sooner than the model lets it go (here the model holds
+ * it for Nagle): only a SHOULD-level difference (SHLD-7), and judging goes on. */
+static void test_early_data_after_its_cause_is_should(void **st)
+{
+	(void)st;
+	struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	established(&k);
+	app_write(10, T0 + 100 * MS);
+	J.pred[0].lo = T0 + 150 * MS; /* the model's window, as if it held the data 50 ms */
+	J.log_full = 1;                /* the rule alone: no alternative is tried */
+	struct tc_jverdict v = got(TC_F_ACK | TC_F_PSH, TISN + 1, PISN + 1, 10, T0 + 110 * MS);
+	assert_true(v.bad);
+	assert_string_equal(v.field, "after");
+	assert_int_equal(v.level, TC_LVL_SHOULD);
+	assert_string_equal(v.req, "SHLD-7");
+	assert_false(J.stopped);
+}
+
 /* An early bare ACK of a SHOULD-level prediction (the ACK for an unacceptable segment, RFC 9293
  * 3.10.7.4 first check) keeps its own requirement: only a MUST-level one becomes SHLD-18. */
 static void test_early_should_ack_keeps_req(void **st)
@@ -1248,6 +1267,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_early_bare_ack_shld18, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_bare_ack_must, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_early_data_not_softened, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_data_after_its_cause_is_should, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_early_should_ack_keeps_req, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_knobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_knobs_in_run, setup, teardown),
