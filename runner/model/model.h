@@ -228,7 +228,9 @@ struct tc_mdone {
 	int tag, call;
 	long ret;
 	char err[16];          /* "0" or an errno name */
-	uint8_t data[2048];    /* RECEIVE */
+	/* RECEIVE: as much as the receive buffer can hold, so one read returns everything that
+	 * is buffered, as a socket read of that length does. */
+	uint8_t data[TC_MODEL_BUF];
 	size_t ndata;
 };
 

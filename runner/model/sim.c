@@ -16,6 +16,7 @@
 #define SIM_MAXQ 256
 #define SIM_MAXLOG 512
 #define SIM_ISN 0x10000000u
+#define SIM_T0 1000000000 /* the virtual clock's origin (tc_sim_new) */
 
 struct simev {
 	int64_t t;
@@ -133,8 +134,15 @@ static void take(struct tc_sim *s, const struct tc_mout *o)
 		x->df = s->family == TC_FAMILY_V4;
 		x->sport = g->sport ? g->sport : (uint16_t)s->c->port;
 		x->dport = g->dport ? g->dport : s->m.peer_port;
+		/* The simulated target takes the optional flags a conforming stack may add (an
+		 * abort's RST with ACK, as most stacks send it), except the ACK bit every reset may
+		 * carry (model.c emit()): it sends the bare <CTL=RST> the RFC writes. */
 		x->flags = g->flags | g->flags_maybe;
-		x->seq = g->seq_any ? SIM_ISN : g->seq;
+		if (g->flags == TC_F_RST && !g->ack)
+			x->flags = TC_F_RST;
+		/* RFC 9293 3.4.1 (MUST-8): the ISN generator is bound to a clock that ticks every
+		 * 4 microseconds, so a new incarnation of a connection gets another ISN. */
+		x->seq = g->seq_any ? SIM_ISN + (uint32_t)((s->now - SIM_T0) / 4) : g->seq;
 		x->ack = (x->flags & TC_F_ACK) ? g->ack : 0;
 		uint32_t w = s->m.rcv_wnd_known ? s->m.rcv_wnd : s->m.k.rcv_wnd;
 		x->win = (uint16_t)(w > 65535 ? 65535 : w);
@@ -353,7 +361,7 @@ struct tc_sim *tc_sim_new(const struct tc_case *c, const struct tc_knobs *k, int
 	s->c = c;
 	s->r = r;
 	s->family = family;
-	s->now = 1000000000; /* an arbitrary origin, far from 0 (0 means "timer off") */
+	s->now = SIM_T0; /* an arbitrary origin, far from 0 (0 means "timer off") */
 	tc_model_init(&s->m, &kk);
 	s->m.ipv6 = family == TC_FAMILY_V6;
 	s->m.mtu = 1500; /* the veth of docs/running.md */
