@@ -392,9 +392,11 @@ static void rtx_obs(const struct tc_judge *j, const struct tc_jpred *q, int64_t 
 }
 
 /* The note or failure text of an adopted alternative. */
-static void adopted_text(const struct tc_kalt *a, char *buf, size_t cap)
+static void adopted_text(const struct tc_judge *j, const struct tc_kalt *a, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "the model adopts %s and judges on", a->text);
+	/* A permitted choice the model does not follow (replay_run's abstention) ends its judging. */
+	snprintf(buf, cap, "the model adopts %s and %s", a->text,
+		 j->stopped ? "abstains from here on (it does not model what follows)" : "judges on");
 }
 
 void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jverdict *v)
@@ -524,7 +526,7 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 	rtx_obs(j, timing ? q : NULL, s->ts_us, &obs);
 	if (explain(j, TRIG_SEG, s->ts_us, -1, &obs, &alt)) {
 		char t[200];
-		adopted_text(&alt, t, sizeof(t));
+		adopted_text(j, &alt, t, sizeof(t));
 		size_t n = strlen(v->message);
 		snprintf(v->message + n, sizeof(v->message) - n, "; %s", t);
 		v->bad = alt.level != TC_LVL_MAY;
@@ -587,7 +589,7 @@ void tc_judge_tick(struct tc_judge *j, int64_t now)
 		if (explain(j, TRIG_TICK, now, -1, NULL, &alt)) {
 			/* The adopted model does not predict the segment that did not come. */
 			char t[200];
-			adopted_text(&alt, t, sizeof(t));
+			adopted_text(j, &alt, t, sizeof(t));
 			size_t n = strlen(msg);
 			snprintf(msg + n, sizeof(msg) - n, "; %s", t);
 			if (alt.level != TC_LVL_MAY)
@@ -733,7 +735,7 @@ int tc_judge_explain_state(struct tc_judge *j, int target_state, int64_t now, in
 		snprintf(v->expected, sizeof(v->expected), "%s", "");
 		snprintf(v->rule, sizeof(v->rule), "%s", j->last_rule);
 		char t[200];
-		adopted_text(&alt, t, sizeof(t));
+		adopted_text(j, &alt, t, sizeof(t));
 		snprintf(v->message, sizeof(v->message), "the target is in %s where the profile's "
 			 "model was not; %s", tc_state_name(target_state), t);
 	}

@@ -115,9 +115,9 @@ struct tc_judge {
 
 /*
  * tc_judge_init - start judging case c on family with knobs k (NULL: no model; every other
- * function is then a no-op). peer_port is the injector's port, our_isn our ISN. For the linux
- * profile, the case's sysctls the model knows change the knobs; one it does not know makes the
- * model abstain from the start.
+ * function is then a no-op). peer_port is the injector's port, our_isn our ISN. The case's
+ * sysctls configure the knobs as tc_judge_case_knobs() says (under the linux profile, one the
+ * model does not know makes it abstain from the start).
  */
 void tc_judge_init(struct tc_judge *j, const struct tc_knobs *k, const struct tc_case *c, int family,
 		   uint16_t peer_port, uint32_t our_isn, struct tc_result *r, int64_t t0);
@@ -168,7 +168,7 @@ void tc_judge_summary(const struct tc_judge *j, char *buf, size_t cap);
  * tc_judge_case_knobs - applies the case's sysctls the model knows to k, under every profile: a
  * sysctl configures the stack for the run (retry counts, timeouts, RFC 1337, which options it
  * offers: parameters the RFCs leave to the implementation), so the model must judge the stack
- * as configured. One the model does not know is ignored by the strict profiles (they judge the
+ * as configured. One the model does not know is ignored by every profile but linux (they judge the
  * standard) and makes the linux profile abstain (-1, with why): it claims to model Linux. The
  * judge and the simulator of lint (sim.c) both use it, so a run and lint agree.
  */

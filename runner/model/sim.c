@@ -134,12 +134,7 @@ static void take(struct tc_sim *s, const struct tc_mout *o)
 		x->df = s->family == TC_FAMILY_V4;
 		x->sport = g->sport ? g->sport : (uint16_t)s->c->port;
 		x->dport = g->dport ? g->dport : s->m.peer_port;
-		/* The simulated target takes the optional flags a conforming stack may add (an
-		 * abort's RST with ACK, as most stacks send it), except the ACK bit every reset may
-		 * carry (model.c emit()): it sends the bare <CTL=RST> the RFC writes. */
 		x->flags = g->flags | g->flags_maybe;
-		if (g->flags == TC_F_RST && !g->ack)
-			x->flags = TC_F_RST;
 		/* RFC 9293 3.4.1 (MUST-8): the ISN generator is bound to a clock that ticks every
 		 * 4 microseconds, so a new incarnation of a connection gets another ISN. */
 		x->seq = g->seq_any ? SIM_ISN + (uint32_t)((s->now - SIM_T0) / 4) : g->seq;
