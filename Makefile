@@ -33,7 +33,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # (tests/stacks/lwip/). Built when liblwip-dev is installed (tools/deps.sh installs it).
 LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null)
 LWIP_HARNESS := $(if $(LWIP_CFLAGS),$(BUILD)/tcpconform-lwip)
-.PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench soak
+.PHONY: all deps test check unit unit-asan run install clean bench soak
 all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS)
 
 deps:
@@ -83,6 +83,13 @@ unit-asan: $(ASAN_UNIT_BIN)
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
 	@bash tests/run-all.sh $(BUILD)
+
+# The parts of `make test` that need neither root nor network namespaces (tests/run-all.sh
+# sections 1 unit, 2 fuzz, 6 invalid case files, 8 model lint and mutations, 11 requirement
+# coverage, 13 the generated matrix): a quick check while editing. Packages are not installed.
+check:
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
+	@TC_SECTIONS="1 2 6 8 11 13" bash tests/run-all.sh $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -23,8 +23,12 @@ ok() { pass=$((pass + 1)); echo "ok - $1"; }
 ko() { fail=$((fail + 1)); failed_names+=("$1"); echo "not ok - $1${2:+: $2}"; }
 tmp=$(mktemp -d /tmp/tcpconform-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# TC_SECTIONS="1 2 ..." runs only those parts (`make check`: the ones that need neither root nor
+# network namespaces); unset or "all" runs every part.
+section_on() { [ "${TC_SECTIONS:-all}" = all ] || [[ " $TC_SECTIONS " == *" $1 "* ]]; }
 
 # 1. Unit tests. cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+if section_on 1; then
 for t in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
 	[ -x "$t" ] || continue
 	name=${t#"$BUILD"/}
@@ -44,7 +48,10 @@ for t in "$BUILD"/unit/test_* "$BUILD"/asan/unit/test_*; do
 	fi
 done
 
+fi
+
 # 2. Fuzz targets: the corpus, then generated inputs; any sanitizer report fails.
+if section_on 2; then
 for f in "$BUILD"/fuzz/fuzz_*; do
 	[ -x "$f" ] || continue
 	n=${f##*/fuzz_}
@@ -57,7 +64,10 @@ for f in "$BUILD"/fuzz/fuzz_*; do
 	fi
 done
 
+fi
+
 # 3. The agent in a namespace, driven over its protocol.
+if section_on 3; then
 if [ -f tests/agent_smoke.sh ]; then
 	if bash tests/agent_smoke.sh "$BUILD/tcpconform-agent" >"$tmp/agent.out" 2>&1; then
 		ok "agent smoke ($(tail -1 "$tmp/agent.out"))"
@@ -67,10 +77,13 @@ if [ -f tests/agent_smoke.sh ]; then
 	fi
 fi
 
+fi
+
 # 4. Every suite case against the local kernel on both families; each result counts.
 # The reference model judges too, with the linux profile (docs/model.md): zero model failures.
 # The Linux baseline excuses the MUST violations some cases exist to show (data.urgent.*
 # probe-carries-pointer: MUST-66): a known deviation is neither a pass nor a failure here.
+if section_on 4; then
 "$TC" run --profile linux --baseline suites/baselines/linux.yaml --json "$tmp/suites.json" \
 	--pcap-dir "$BUILD/test-pcap" suites/ >"$tmp/suites.out" 2>&1 &
 suite_pid=$!
@@ -101,10 +114,13 @@ else
 	[ "$np" -ge 60 ] || ko "at least 30 cases on both families pass" "only $np case runs passed"
 fi
 
+fi
+
 # 5. Negative cases: each must fail, and its failure must name the field, the expected and the
 #    actual value given in its "# expect-fail: FIELD expected=E actual=A" line ('-' = space).
 #    A case marked "# expect-warn: ..." instead must give warn (a SHOULD-level departure): not
 #    fail, and, as warn does not fail a run, exit 0 (1 is accepted until the reports count warn).
+if section_on 5; then
 for c in tests/negative/*.yaml; do
 	want=fail
 	grep -q '^# expect-warn: ' "$c" && want=warn
@@ -128,7 +144,10 @@ for c in tests/negative/*.yaml; do
 	fi
 done
 
+fi
+
 # 6. Invalid case files: exit 2 and a message with file:line:column.
+if section_on 6; then
 for c in tests/invalid/*.yaml; do
 	want=$(sed -n 's/^# expect-error: //p' "$c")
 	"$TC" run "$c" >"$tmp/inv.out" 2>&1
@@ -141,11 +160,14 @@ for c in tests/invalid/*.yaml; do
 	fi
 done
 
+fi
+
 # 7. Cleanup. Ctrl-C (SIGINT to the process group) mid-case: exit 130, nothing left.
 # Leftovers of the run whose process id (and session, started with setsid) is $1: its
 # namespaces and any process still in its session. Other runs on the machine are not counted.
 # A process killed with SIGKILL can take a moment to finish exiting (its sockets and namespace
 # are torn down in the kernel), so processes get up to 10 s to disappear before they count.
+if section_on 7; then
 leftovers() {
 	for _ in $(seq 1 100); do
 		pgrep -s "$1" >/dev/null || break
@@ -182,12 +204,15 @@ fi
 # No interface of ours in this namespace, ever.
 if ip -o link | grep -q 'tc-tgt\|tc-inj'; then ko "no test interface in the root namespace"; else ok "no test interface in the root namespace"; fi
 
+fi
+
 # 8. The reference model (docs/model.md): every suite case linted against the model, with no
 #    excuses: 0 findings, and the reviewed list tests/lint/abstentions.txt names every run where
 #    the model abstains and every SHOULD/MAY-level difference, with its reason (lint fails when
 #    the list is incomplete or stale; both are shown to bite below); a SHOULD-level step the
 #    linux profile contradicts is a difference while the same step at MUST is a finding; and a
 #    deliberately wrong case that lint must report with the rule it breaks.
+if section_on 8; then
 abst=tests/lint/abstentions.txt
 if "$TC" lint --abstentions "$abst" suites/ >"$tmp/lint.out" 2>&1 && tail -1 "$tmp/lint.out" | grep -q ' 0 findings (+0 known)'; then
 	ok "lint suites/ against the model: $(tail -1 "$tmp/lint.out")"
@@ -256,9 +281,12 @@ if [ -x tests/model-mutate.sh ]; then
 	fi
 fi
 
+fi
+
 # 9. Reports and CI gating (tests/reports.sh): JUnit against tests/schema/junit.xsd, TAP through
 #    TAP::Parser and prove, the HTML report in headless Chromium (screenshot in $BUILD), shards
 #    merged equal to the unsharded run, baseline exit codes, the live progress line, compare.
+if section_on 9; then
 bash tests/reports.sh "$BUILD" >"$tmp/reports.out" 2>&1
 while IFS= read -r line; do
 	case "$line" in
@@ -268,11 +296,14 @@ while IFS= read -r line; do
 	esac
 done <"$tmp/reports.out"
 
+fi
+
 # 10. Targets beyond the local kernel (tests/targets.sh, docs/targets.md): every suite case
 #     against lwIP on a TAP device judged with suites/baselines/lwip.yaml, and a harness killed
 #     or hung mid-case (an `error`, nothing left behind); the hand-written suites through
 #     --target remote against namespaces standing in for a host on the wire, with the verdicts
 #     of --target linux, plus the agent's SYSCTL restore and the remote target's refusals.
+if section_on 10; then
 bash tests/targets.sh "$BUILD" >"$tmp/targets.out" 2>&1
 while IFS= read -r line; do
 	case "$line" in
@@ -282,9 +313,12 @@ while IFS= read -r line; do
 	esac
 done <"$tmp/targets.out"
 
+fi
+
 # 11. Requirement coverage (docs/coverage.md): every RFC 9293 MUST is cited by a case or listed
 #     with its reason in suites/requirements/untestable.yaml; the document is current; the
 #     check fails when a MUST is left out, and a typo in the untestable list is an error.
+if section_on 11; then
 if "$TC" coverage --check suites/ >"$tmp/cov.out" 2>&1; then
 	ok "coverage: $(tail -1 "$tmp/cov.out")"
 else
@@ -326,11 +360,14 @@ else
 	ko "coverage rejects unknown ids" "exit $st: $(cat "$tmp/cov.err")"
 fi
 
+fi
+
 # 12. The model as the second judge with the strict rfc9293 profile (docs/model.md): the run
 #     regenerates the deviations into $BUILD/deviations-linux.md, and every case the model
 #     failed must be listed in docs/deviations/linux.md (tools/deviations.sh regenerates it;
 #     messages and times may differ from run to run). Section 4 already ran --profile linux:
 #     there, no failure may come from the model.
+if section_on 12; then
 nmodel=$(grep -cE '"judge": "(model|both)"' "$tmp/suites.json" 2>/dev/null || true)
 if [ -s "$tmp/suites.json" ] && [ "${nmodel:-0}" -eq 0 ]; then
 	ok "suites against linux with --profile linux: no model failure"
@@ -365,9 +402,12 @@ else
 	ko "model coverage" "$(tail -1 "$tmp/cov-model.out")"
 fi
 
+fi
+
 # 13. The generated state-event matrix (runner/cmd_gen.c): the committed files in
 #     suites/state-event/ must be exactly what `tcpconform gen state-event` writes now.
 #     (Not checked until the matrix is committed: see docs/model.md, issue 4.)
+if section_on 13; then
 if [ -d suites/state-event ]; then
 	if "$TC" gen state-event --out "$tmp/state-event" >/dev/null 2>&1 &&
 	   diff -r "$tmp/state-event" suites/state-event >"$tmp/gen.diff" 2>&1; then
@@ -376,6 +416,7 @@ if [ -d suites/state-event ]; then
 		head -20 "$tmp/gen.diff"
 		ko "suites/state-event is out of date (regenerate: rm -rf suites/state-event && $TC gen state-event)"
 	fi
+fi
 fi
 
 echo
