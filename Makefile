@@ -16,9 +16,10 @@ CFLAGS += -std=gnu11 -I. $(WARN) -D_GNU_SOURCE -DTC_VERSION=\"$(VERSION)\" -MMD 
 LIBS := -lnet -lpcap -lyaml -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Every .c in these folders belongs to the shared library, except the program entry points.
+# Every .c in these folders belongs to the shared library, except the program entry points;
+# and the agent protocol's codec, which the runner reads replies with.
 LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c runner/model/*.c) \
-           $(filter-out runner/main.c, $(wildcard runner/*.c))
+           $(filter-out runner/main.c, $(wildcard runner/*.c)) runner/agent/proto.c
 AGENT_SRC := $(wildcard runner/agent/*.c) common/names.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

@@ -14,6 +14,7 @@
 
 #include "../common/names.h"
 #include "../injector/fmt.h"
+#include "agent/proto.h"
 #include "check.h"
 #include "judge.h"
 
@@ -370,35 +371,6 @@ static void model_verdict(struct ex *x, int i, int step, int line, int nfail_bef
 	mark_event(x, x->qev[i], step, TC_TE_MISMATCH);
 }
 
-/* Finds the value of key in a reply's "key=value" words; returns 1 and copies it, else 0. */
-static int kv(const char *line, const char *key, char *out, size_t cap)
-{
-	size_t kl = strlen(key);
-	for (const char *p = line; (p = strstr(p, key)) != NULL; p += kl) {
-		if ((p == line || p[-1] == ' ') && p[kl] == '=') {
-			const char *v = p + kl + 1;
-			size_t n = strcspn(v, " ");
-			if (n >= cap)
-				n = cap - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const char *call_name(int call)
 {
 	static const char *const names[] = {"?", "listen", "accept", "connect", "write", "read",
@@ -406,33 +378,19 @@ static const char *call_name(int call)
 	return (call >= 1 && call <= 9) ? names[call] : "?";
 }
 
-static void check_done(struct ex *x, struct pending *p, const char *line)
+static void check_done(struct ex *x, struct pending *p, const struct ag_reply *rp)
 {
 	const struct tc_appspec *a = &p->st->app;
 	int sline = a->exp_pos.line ? a->exp_pos.line : p->st->pos.line;
-	char ret[32] = "", err[32] = "", val[64] = "", e[256], g[256];
-	char *data = malloc(strlen(line) + 1);
-	size_t ndata = 0;
-	if (!data) {
-		set_error(x, "out of memory");
-		return;
-	}
-	kv(line, "ret", ret, sizeof(ret));
-	kv(line, "errno", err, sizeof(err));
-	kv(line, "value", val, sizeof(val));
-	if (kv(line, "data", data, strlen(line) + 1)) {
-		size_t hl = strlen(data);
-		for (size_t i = 0; i + 1 < hl; i += 2) {
-			int hi = hexval(data[i]), lo = hexval(data[i + 1]);
-			if (hi < 0 || lo < 0)
-				break;
-			data[ndata++] = (char)(hi << 4 | lo);
-		}
-	}
+	char ret[32], e[256], g[256];
+	const char *err = rp->errno_name, *val = rp->value_text;
+	const char *data = (const char *)rp->data;
+	size_t ndata = rp->ndata;
+	snprintf(ret, sizeof(ret), "%lld", rp->ret);
 	tc_result_tracef(x->r, "%9.3f   app %s -> ret=%s errno=%s%s%s\n", rel_ms(x, x->io->now(x->io->ctx)),
 			 call_name(a->call), ret, err, val[0] ? " value=" : "", val);
 	int nfail_before = x->r->nfailures;
-	long r = strtol(ret, NULL, 10);
+	long long r = rp->ret;
 	int any = a->exp_ret_set || a->exp_errno_set || a->exp_value_set || a->exp_data;
 	if (a->exp_ret_set && r != a->exp_ret) {
 		snprintf(e, sizeof(e), "%ld", a->exp_ret);
@@ -451,7 +409,9 @@ static void check_done(struct ex *x, struct pending *p, const char *line)
 			snprintf(e, sizeof(e), "%ld,%ld", a->exp_value[0], a->exp_value[1]);
 		else
 			snprintf(e, sizeof(e), "%ld", a->exp_value[0]);
-		if (strcmp(e, val) != 0)
+		/* Compared as numbers: "value=08" is 8; a missing value= is a mismatch. */
+		if (rp->nvalue != a->exp_nvalue || rp->value[0] != a->exp_value[0] ||
+		    (a->exp_nvalue == 2 && rp->value[1] != a->exp_value[1]))
 			fail(x, p->step, sline, "value", e, val, NULL, "%s %s: value %s, expected %s",
 			     call_name(a->call), a->opt, val, e);
 	}
@@ -473,26 +433,33 @@ static void check_done(struct ex *x, struct pending *p, const char *line)
 	snprintf(g, sizeof(g), "ret=%s errno=%s%s%s", ret, err, val[0] ? " value=" : "", val);
 	add_event(x, x->io->now(x->io->ctx), TC_TE_APP_DONE, p->step,
 		  x->r->nfailures > nfail_before ? TC_TE_MISMATCH : TC_TE_OK, e, g);
-	free(data);
 }
 
-static void on_agent_line(struct ex *x, const char *line)
+/* One line from the agent, read with the protocol's codec (runner/agent/proto.h). */
+static void agent_reply(struct ex *x, const char *line, struct ag_reply *rp)
 {
-	char *end;
-	long tag = strtol(line, &end, 10);
-	if (end == line || *end != ' ') {
-		set_error(x, "agent sent an unparsable line: '%.200s'", line);
+	char perr[160];
+	if (ag_reply_parse(line, strlen(line), rp, perr, sizeof(perr)) != 0) {
+		set_error(x, "agent sent a malformed reply (%s): '%.200s'", perr, line);
 		return;
 	}
-	const char *rest = end + 1;
+	char *end;
+	long tag = strtol(rp->tag, &end, 10);
+	if (*end != '\0') {
+		/* "* ERR BADREQ ...": the agent could not even read a request's tag, so the runner
+		 * sent a line the protocol does not allow; nothing of the case can be trusted. */
+		set_error(x, "agent could not read a request: '%.200s'", line);
+		return;
+	}
 	if (tag == x->state_tag) {
-		if (strncmp(rest, "OK", 2) == 0 && kv(rest, "state", x->state_reply,
-							sizeof(x->state_reply)))
+		if (rp->kind == AG_R_OK && ag_reply_get(rp, "state", x->state_reply,
+						       sizeof(x->state_reply)))
 			return;
 		/* `STATE sock=listener` is an addition to protocol version 1: an agent older than
 		 * it answers ERR BADREQ (docs/agent-protocol.md "Versioning"), and the case cannot
 		 * be judged there, which is a skip, not a failure of the stack. */
-		if (x->state_listener && strncmp(rest, "ERR BADREQ", 10) == 0 && !x->errored) {
+		if (x->state_listener && rp->kind == AG_R_ERR && strcmp(rp->code, "BADREQ") == 0 &&
+		    !x->errored) {
 			x->unsupported = 1;
 			set_error(x, "the target's agent does not know 'STATE sock=listener' (an addition "
 				  "to protocol version 1): '%.200s'", line);
@@ -505,29 +472,45 @@ static void on_agent_line(struct ex *x, const char *line)
 		struct pending *p = &x->pend[i];
 		if (p->tag != tag)
 			continue;
-		if (strncmp(rest, "PENDING", 7) == 0) {
+		if (rp->kind == AG_R_PENDING) {
 			p->issued = 1;
-		} else if (strncmp(rest, "DONE", 4) == 0) {
+		} else if (rp->kind == AG_R_DONE) {
 			p->issued = 1;
 			p->done = 1;
 			if (!p->late)
-				check_done(x, p, rest);
-		} else if (strncmp(rest, "ERR", 3) == 0) {
+				check_done(x, p, rp);
+		} else if (rp->kind == AG_R_ERR) {
 			/* The agent refused the request itself (unsupported option, bad state): the
 			 * case cannot be judged, which is an error, not a failure of the stack. */
 			p->issued = p->done = 1;
 			/* ERR UNSUPPORTED: the target lacks a feature the case needs (an option a
 			 * user-space stack does not have); that is a skip with the reason, as for a
 			 * case that is not for the target's profile, not a harness error. */
-			if (strncmp(rest, "ERR UNSUPPORTED", 15) == 0 && !x->errored)
+			if (strcmp(rp->code, "UNSUPPORTED") == 0 && !x->errored)
 				x->unsupported = 1;
-			set_error(x, "step %d (line %d): %s %s: %.300s", p->step, p->st->pos.line,
+			set_error(x, "step %d (line %d): %s %s: ERR %s %.300s", p->step, p->st->pos.line,
 				  x->unsupported ? "the target does not support" : "agent refused",
-				  call_name(p->st->app.call), rest);
+				  call_name(p->st->app.call), rp->code, rp->text);
+		} else {
+			set_error(x, "step %d (line %d): the agent answered %s with OK, not PENDING, DONE "
+				  "or ERR: '%.200s'", p->step, p->st->pos.line,
+				  call_name(p->st->app.call), line);
 		}
 		return;
 	}
 	tc_result_tracef(x->r, "agent: %s\n", line);
+}
+
+static void on_agent_line(struct ex *x, const char *line)
+{
+	/* On the heap: a reply holds a read's data (AG_READ_MAX bytes). */
+	struct ag_reply *rp = malloc(sizeof(*rp));
+	if (!rp) {
+		set_error(x, "out of memory");
+		return;
+	}
+	agent_reply(x, line, rp);
+	free(rp);
 }
 
 /* Deadlines of app calls: a call that has not completed by then fails the case once. */

@@ -128,33 +128,17 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void out_start(struct agent *a)
+/* Sends the reply line the codec (proto.h) wrote into a->out, n bytes, with its "\n". A line
+ * that did not fit (n < 0) cannot happen with the limits proto.h sets (AG_READ_MAX keeps a read's
+ * hex within AG_MAX_LINE); it would be our own bug, so it goes out as an INTERNAL error rather
+ * than as a cut line the runner would misread. */
+static void send_line(struct agent *a, const char *tag, int n)
 {
-	a->outlen = 0;
-	a->out[0] = '\0';
-}
-
-static void out_add(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_add(struct agent *a, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = sizeof(a->out) - 1 - a->outlen; /* one byte stays free for the "\n" */
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(a->out + a->outlen, room, fmt, ap);
-	va_end(ap);
+	if (n < 0)
+		n = ag_fmt_err(a->out, sizeof(a->out) - 1, tag, "INTERNAL", "reply too long");
 	if (n < 0)
 		return;
-	a->outlen += (size_t)n < room ? (size_t)n : room - 1;
-}
-
-static void out_send(struct agent *a)
-{
-	/* Free text (error messages quoting the request) may hold any byte; the protocol says
-	 * lines are printable ASCII, so anything else goes out as '?'. */
-	for (size_t i = 0; i < a->outlen; i++)
-		if ((unsigned char)a->out[i] < 0x20 || (unsigned char)a->out[i] > 0x7e)
-			a->out[i] = '?';
+	a->outlen = (size_t)n;
 	a->out[a->outlen++] = '\n';
 	if (!a->dead && write_all(a->out_fd, a->out, a->outlen) != 0)
 		a->dead = 1;
@@ -162,9 +146,7 @@ static void out_send(struct agent *a)
 
 static void reply_ok(struct agent *a, const char *tag, const char *rest)
 {
-	out_start(a);
-	out_add(a, "%s OK%s%s", tag, rest[0] ? " " : "", rest);
-	out_send(a);
+	send_line(a, tag, ag_fmt_ok(a->out, sizeof(a->out) - 1, tag, rest));
 }
 
 static void reply_err(struct agent *a, const char *tag, const char *code, const char *fmt, ...)
@@ -176,30 +158,15 @@ static void reply_err(struct agent *a, const char *tag, const char *code, const 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	out_start(a);
-	out_add(a, "%s ERR %s %s", tag, code, msg);
-	out_send(a);
+	send_line(a, tag, ag_fmt_err(a->out, sizeof(a->out) - 1, tag, code, msg));
 }
 
 /* The one completion line of a CALL. data (read) and value (getsockopt) are optional. */
 static void reply_done(struct agent *a, const char *tag, enum ag_call call, long long ret,
 		       int err, const uint8_t *data, size_t ndata, const int *value, int nvalue)
 {
-	char ebuf[32];
-	out_start(a);
-	out_add(a, "%s DONE call=%s ret=%lld errno=%s", tag, ag_call_name(call), ret,
-		ag_errno_name(err, ebuf, sizeof(ebuf)));
-	if (data != NULL && ndata > 0) {
-		out_add(a, " data=");
-		/* AG_READ_MAX keeps this within the line; a failure would be our own bug. */
-		if (ag_hex_encode(data, ndata, a->out + a->outlen, sizeof(a->out) - 1 - a->outlen) == 0)
-			a->outlen += 2 * ndata;
-	}
-	if (nvalue == 1)
-		out_add(a, " value=%d", value[0]);
-	else if (nvalue == 2)
-		out_add(a, " value=%d,%d", value[0], value[1]);
-	out_send(a);
+	send_line(a, tag, ag_fmt_done(a->out, sizeof(a->out) - 1, tag, call, ret, err, data, ndata,
+				      value, nvalue));
 }
 
 /* ---- Sockets ---- */
@@ -530,9 +497,7 @@ static struct op *op_add(struct agent *a, const struct ag_request *rq, int fd)
 	/* A call that did not complete at once is acknowledged with PENDING, so the runner knows
 	 * it is under way at the target before it goes on with the script (agent-protocol.md). */
 	if (!op->done) {
-		out_start(a);
-		out_add(a, "%s PENDING call=%s", op->tag, ag_call_name(op->call));
-		out_send(a);
+		send_line(a, op->tag, ag_fmt_pending(a->out, sizeof(a->out) - 1, op->tag, op->call));
 	}
 	return op;
 }
@@ -878,9 +843,9 @@ static void do_sysctl(struct agent *a, const struct ag_request *rq)
 	for (char *p = old; *p; p++)
 		if (*p == ' ')
 			*p = ',';
-	out_start(a);
-	out_add(a, "%s OK%s%s", rq->tag, old[0] ? " old=" : "", old);
-	out_send(a);
+	char rest[AG_SYSCTL_VALUE_MAX + 8];
+	snprintf(rest, sizeof(rest), "%s%s", old[0] ? "old=" : "", old);
+	reply_ok(a, rq->tag, rest);
 }
 
 /* Puts back every setting the session changed, the last changed first. */
@@ -1001,9 +966,8 @@ static void session(struct agent *a)
 	struct op **map = NULL;
 	size_t cap = 0;
 
-	out_start(a);
-	out_add(a, "HELLO tcpconform-agent %d os=%s", AG_PROTO_VERSION, tc_agent_os);
-	out_send(a);
+	send_line(a, AG_TAG_UNKNOWN, snprintf(a->out, sizeof(a->out) - 1, "HELLO tcpconform-agent %d os=%s",
+					      AG_PROTO_VERSION, tc_agent_os));
 
 	while (!a->quit && !a->dead && !a->eof && !stop_sig) {
 		size_t n = 1;

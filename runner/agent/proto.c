@@ -9,8 +9,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -665,4 +667,258 @@ int ag_parse(const char *line, size_t len, struct ag_request *rq, char *err, siz
 		return split_kv(f, nf, 2, no_keys, verb_names[rq->verb], kv, &nkv, err, cap);
 	}
 	return 0;
+}
+
+/* ---- Replies ---------------------------------------------------------------------------- */
+
+/* A signed decimal number (an optional '-', then digits), within long long. */
+static int parse_ll(struct tok t, long long *out)
+{
+	unsigned long long v;
+	int neg = t.n > 0 && t.p[0] == '-';
+	struct tok d = {t.p + neg, t.n - (size_t)neg};
+	if (parse_uint(d, neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX,
+		       &v) != 0)
+		return -1;
+	*out = neg ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v)
+		   : (long long)v;
+	return 0;
+}
+
+/* Copies a token into a NUL-terminated buffer, cut to cap - 1 bytes. */
+static void tok_copy(struct tok t, char *out, size_t cap)
+{
+	size_t n = t.n < cap - 1 ? t.n : cap - 1;
+	memcpy(out, t.p, n);
+	out[n] = '\0';
+}
+
+/* The value token of key= among fields f[from..nf), or NULL. */
+static const struct tok *reply_key(const struct tok *f, int nf, int from, const char *key,
+				   struct tok *val)
+{
+	size_t kl = strlen(key);
+	for (int i = from; i < nf; i++)
+		if (f[i].n > kl && f[i].p[kl] == '=' && memcmp(f[i].p, key, kl) == 0) {
+			*val = (struct tok){f[i].p + kl + 1, f[i].n - kl - 1};
+			return val;
+		}
+	return NULL;
+}
+
+static int parse_done(const struct tok *f, int nf, struct ag_reply *r, char *err, size_t cap)
+{
+	struct tok v;
+	if (!reply_key(f, nf, 2, "ret", &v) || parse_ll(v, &r->ret) != 0) {
+		seterr(err, cap, "DONE without a number in ret=");
+		return -1;
+	}
+	if (!reply_key(f, nf, 2, "errno", &v) || v.n == 0 || v.n > AG_CODE_MAX) {
+		seterr(err, cap, "DONE without errno=");
+		return -1;
+	}
+	tok_copy(v, r->errno_name, sizeof(r->errno_name));
+	if (reply_key(f, nf, 2, "value", &v)) {
+		const char *comma = memchr(v.p, ',', v.n);
+		struct tok a = {v.p, comma ? (size_t)(comma - v.p) : v.n};
+		struct tok b = {comma ? comma + 1 : v.p, comma ? v.n - a.n - 1 : 0};
+		if (v.n >= sizeof(r->value_text) || parse_ll(a, &r->value[0]) != 0 ||
+		    (comma && parse_ll(b, &r->value[1]) != 0)) {
+			seterr(err, cap, "DONE: bad value=\"%.*s%s\" (want N or N,N)", qlen(v), v.p,
+			       qdots(v));
+			return -1;
+		}
+		r->nvalue = comma ? 2 : 1;
+		tok_copy(v, r->value_text, sizeof(r->value_text));
+	}
+	if (reply_key(f, nf, 2, "data", &v)) {
+		if (v.n % 2 != 0 || v.n / 2 > sizeof(r->data)) {
+			seterr(err, cap, "DONE: data= of %zu hex digits (want an even number, at most %zu)",
+			       v.n, 2 * sizeof(r->data));
+			return -1;
+		}
+		for (size_t i = 0; i < v.n; i += 2) {
+			/* Agents write lower case; upper case is read too, as a reader should. */
+			char hi = (char)(v.p[i] | (v.p[i] >= 'A' && v.p[i] <= 'F' ? 0x20 : 0));
+			char lo = (char)(v.p[i + 1] |
+					 (v.p[i + 1] >= 'A' && v.p[i + 1] <= 'F' ? 0x20 : 0));
+			if (hexval(hi) < 0 || hexval(lo) < 0) {
+				seterr(err, cap, "DONE: bad hex in data= at digit %zu", i + 1);
+				return -1;
+			}
+			r->data[i / 2] = (uint8_t)(hexval(hi) << 4 | hexval(lo));
+		}
+		r->has_data = 1;
+		r->ndata = v.n / 2;
+	}
+	return 0;
+}
+
+int ag_reply_parse(const char *line, size_t len, struct ag_reply *r, char *err, size_t cap)
+{
+	/* A DONE has at most call, ret, errno, data and value; newer agents may add keys, so the
+	 * field limit is generous, and fields past it are ignored like unknown keys. */
+	struct tok f[4 * MAX_FIELDS];
+	int nf = 0;
+	size_t i = 0;
+
+	memset(r, 0, offsetof(struct ag_reply, data));
+	strcpy(r->tag, AG_TAG_UNKNOWN);
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	for (size_t j = 0; j < len; j++)
+		if ((unsigned char)line[j] < 0x20 || (unsigned char)line[j] > 0x7e) {
+			seterr(err, cap, "byte 0x%02x at column %zu is not printable ASCII",
+			       (unsigned char)line[j], j + 1);
+			return -1;
+		}
+	while (i < len && nf < (int)(sizeof(f) / sizeof(f[0]))) {
+		size_t start;
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && line[i] != ' ')
+			i++;
+		f[nf++] = (struct tok){line + start, i - start};
+	}
+	if (nf < 2) {
+		seterr(err, cap, "a reply needs a tag and a kind: \"%.*s%s\"", (int)(len > QUOTE_MAX ? QUOTE_MAX : len),
+		       line, len > QUOTE_MAX ? "..." : "");
+		return -1;
+	}
+	if ((all_digits(f[0]) && f[0].n <= AG_MAX_TAG) || tok_is(f[0], AG_TAG_UNKNOWN)) {
+		tok_copy(f[0], r->tag, sizeof(r->tag));
+	} else {
+		seterr(err, cap, "bad tag \"%.*s%s\" in a reply", qlen(f[0]), f[0].p, qdots(f[0]));
+		return -1;
+	}
+	/* The text after the kind, for OK's pairs and ERR's message. */
+	const char *rest = f[1].p + f[1].n;
+	size_t nrest = (size_t)(line + len - rest);
+	while (nrest > 0 && *rest == ' ')
+		rest++, nrest--;
+	if (tok_is(f[1], "OK")) {
+		r->kind = AG_R_OK;
+		tok_copy((struct tok){rest, nrest}, r->text, sizeof(r->text));
+		return 0;
+	}
+	if (tok_is(f[1], "ERR")) {
+		r->kind = AG_R_ERR;
+		if (nf < 3 || f[2].n > AG_CODE_MAX) {
+			seterr(err, cap, "ERR without a code");
+			return -1;
+		}
+		tok_copy(f[2], r->code, sizeof(r->code));
+		rest = f[2].p + f[2].n;
+		nrest = (size_t)(line + len - rest);
+		while (nrest > 0 && *rest == ' ')
+			rest++, nrest--;
+		tok_copy((struct tok){rest, nrest}, r->text, sizeof(r->text));
+		return 0;
+	}
+	int pending = tok_is(f[1], "PENDING");
+	if (!pending && !tok_is(f[1], "DONE")) {
+		seterr(err, cap, "unknown reply \"%.*s%s\" (want OK, ERR, PENDING or DONE)", qlen(f[1]),
+		       f[1].p, qdots(f[1]));
+		return -1;
+	}
+	r->kind = pending ? AG_R_PENDING : AG_R_DONE;
+	struct tok v;
+	if (!reply_key(f, nf, 2, "call", &v)) {
+		seterr(err, cap, "%s without call=", pending ? "PENDING" : "DONE");
+		return -1;
+	}
+	r->call = AG_C_COUNT;
+	for (int c = 0; c < AG_C_COUNT; c++)
+		if (tok_is(v, call_names[c]))
+			r->call = (enum ag_call)c;
+	return pending ? 0 : parse_done(f, nf, r, err, cap);
+}
+
+int ag_reply_get(const struct ag_reply *r, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+	for (const char *p = r->text; (p = strstr(p, key)) != NULL; p += kl)
+		if ((p == r->text || p[-1] == ' ') && p[kl] == '=') {
+			const char *v = p + kl + 1;
+			tok_copy((struct tok){v, strcspn(v, " ")}, out, cap);
+			return 1;
+		}
+	return 0;
+}
+
+/* Appends printf output to out[*n..cap); returns -1 once it no longer fits. */
+static int out_fmt(char *out, size_t cap, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int out_fmt(char *out, size_t cap, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	if (*n >= cap)
+		return -1;
+	va_start(ap, fmt);
+	int k = vsnprintf(out + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= cap - *n)
+		return -1;
+	*n += (size_t)k;
+	return 0;
+}
+
+/* Free text may come from anywhere (an OS message, a stack's error string): bytes outside
+ * printable ASCII would break the framing, so they are replaced. */
+static void printable(char *s, size_t from)
+{
+	for (size_t i = from; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+int ag_fmt_ok(char *out, size_t cap, const char *tag, const char *rest)
+{
+	size_t n = 0;
+	if (out_fmt(out, cap, &n, "%s OK%s%s", tag, rest && rest[0] ? " " : "", rest ? rest : "") != 0)
+		return -1;
+	printable(out, 0);
+	return (int)n;
+}
+
+int ag_fmt_err(char *out, size_t cap, const char *tag, const char *code, const char *msg)
+{
+	size_t n = 0;
+	if (out_fmt(out, cap, &n, "%s ERR %s %s", tag, code, msg ? msg : "") != 0)
+		return -1;
+	printable(out, 0);
+	return (int)n;
+}
+
+int ag_fmt_pending(char *out, size_t cap, const char *tag, enum ag_call call)
+{
+	size_t n = 0;
+	if (out_fmt(out, cap, &n, "%s PENDING call=%s", tag, ag_call_name(call)) != 0)
+		return -1;
+	return (int)n;
+}
+
+int ag_fmt_done(char *out, size_t cap, const char *tag, enum ag_call call, long long ret, int err,
+		const uint8_t *data, size_t ndata, const int *value, int nvalue)
+{
+	char ebuf[24];
+	size_t n = 0;
+	if (out_fmt(out, cap, &n, "%s DONE call=%s ret=%lld errno=%s", tag, ag_call_name(call), ret,
+		    ag_errno_name(err, ebuf, sizeof(ebuf))) != 0)
+		return -1;
+	if (data != NULL && ndata > 0) {
+		if (out_fmt(out, cap, &n, " data=") != 0 ||
+		    ag_hex_encode(data, ndata, out + n, cap - n) != 0)
+			return -1;
+		n += 2 * ndata;
+	}
+	if (value != NULL && nvalue == 1 && out_fmt(out, cap, &n, " value=%d", value[0]) != 0)
+		return -1;
+	if (value != NULL && nvalue == 2 &&
+	    out_fmt(out, cap, &n, " value=%d,%d", value[0], value[1]) != 0)
+		return -1;
+	return (int)n;
 }

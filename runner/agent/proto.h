@@ -120,4 +120,65 @@ const char *ag_errno_name(int e, char *buf, size_t cap);
 /* Writes n bytes as lower-case hex plus a NUL into out. Returns 0, or -1 if cap < 2n+1. */
 int ag_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
 
+/*
+ * Replies (docs/agent-protocol.md "Requests and replies"): one codec for every agent and harness
+ * that writes them and for the runner that reads them, so a reply means the same thing at both
+ * ends of the pipe.
+ */
+enum ag_reply_kind { AG_R_OK, AG_R_ERR, AG_R_PENDING, AG_R_DONE };
+
+/* The longest ERR code and errno name; the longest OK/ERR text kept. */
+#define AG_CODE_MAX 31
+#define AG_REPLY_TEXT_MAX 511
+
+struct ag_reply {
+	char tag[AG_MAX_TAG + 1]; /* the request's tag, or AG_TAG_UNKNOWN ("*") */
+	enum ag_reply_kind kind;
+	/* PENDING and DONE: the call named by call= (AG_C_COUNT for a name this runner does not
+	 * know, which a newer agent may send) */
+	enum ag_call call;
+	/* DONE */
+	long long ret;
+	char errno_name[AG_CODE_MAX + 1]; /* "0", "ECONNRESET", "ERRNO_<n>" */
+	int nvalue;                        /* 0, or how many numbers value= had (1 or 2) */
+	long long value[2];
+	char value_text[48];               /* value= as sent, "" without it */
+	int has_data;                      /* data= was given */
+	size_t ndata;
+	uint8_t data[AG_READ_MAX];
+	/* ERR: the code (BADREQ, BADSTATE, UNSUPPORTED, INTERNAL or a newer one) */
+	char code[AG_CODE_MAX + 1];
+	/* OK: everything after "OK " (key=value pairs); ERR: the free text (cut to the buffer) */
+	char text[AG_REPLY_TEXT_MAX + 1];
+};
+
+/*
+ * Parses one reply line (without "\n"; a trailing "\r" is tolerated). Returns 0 and fills *r, or
+ * -1 with a message quoting the offending token in err. Unknown keys are ignored (the versioning
+ * rule: agents may add reply keys); missing or malformed required ones (DONE's call=, ret=,
+ * errno=; bad hex in data=) are errors, because a runner that guessed would judge a call it did
+ * not understand.
+ */
+int ag_reply_parse(const char *line, size_t len, struct ag_reply *r, char *err, size_t cap);
+
+/* The value of key= among an OK reply's pairs (r->text); returns 1 and copies it (cut to cap),
+ * or 0 when the key is absent. */
+int ag_reply_get(const struct ag_reply *r, const char *key, char *out, size_t cap);
+
+/*
+ * Formatting: each writes one reply line, without its "\n", into out and returns its length, or
+ * -1 if it does not fit in cap (the line is then not usable). Bytes outside printable ASCII in
+ * free text become '?', so a message can never break the line framing.
+ *   ag_fmt_ok:      "TAG OK" or "TAG OK REST"
+ *   ag_fmt_err:     "TAG ERR CODE MSG"
+ *   ag_fmt_pending: "TAG PENDING call=NAME"
+ *   ag_fmt_done:    "TAG DONE call=NAME ret=N errno=NAME [data=HEX] [value=N[,N]]"; err is a
+ *                   host errno value (0 for success), data/value optional (NULL or 0).
+ */
+int ag_fmt_ok(char *out, size_t cap, const char *tag, const char *rest);
+int ag_fmt_err(char *out, size_t cap, const char *tag, const char *code, const char *msg);
+int ag_fmt_pending(char *out, size_t cap, const char *tag, enum ag_call call);
+int ag_fmt_done(char *out, size_t cap, const char *tag, enum ag_call call, long long ret, int err,
+		const uint8_t *data, size_t ndata, const int *value, int nvalue);
+
 #endif

@@ -455,6 +455,104 @@ static void test_prefixes_never_crash(void **state)
 	}
 }
 
+
+/* The reply codec: what an agent formats, the runner reads back field for field. */
+static void test_reply_round_trip(void **st)
+{
+	(void)st;
+	static struct ag_reply r;
+	char line[256], err[160];
+	const uint8_t data[] = {'h', 'i', 0, 0xff};
+	const int two[2] = {1, 30};
+	int n = ag_fmt_done(line, sizeof(line), "17", AG_C_READ, 4, 0, data, sizeof(data), NULL, 0);
+	assert_int_equal(n, (int)strlen(line));
+	assert_string_equal(line, "17 DONE call=read ret=4 errno=0 data=686900ff");
+	assert_int_equal(ag_reply_parse(line, (size_t)n, &r, err, sizeof(err)), 0);
+	assert_string_equal(r.tag, "17");
+	assert_int_equal(r.kind, AG_R_DONE);
+	assert_int_equal(r.call, AG_C_READ);
+	assert_int_equal(r.ret, 4);
+	assert_string_equal(r.errno_name, "0");
+	assert_int_equal(r.has_data, 1);
+	assert_int_equal(r.ndata, 4);
+	assert_memory_equal(r.data, data, 4);
+	assert_int_equal(r.nvalue, 0);
+
+	n = ag_fmt_done(line, sizeof(line), "3", AG_C_GETSOCKOPT, -1, ECONNRESET, NULL, 0, two, 2);
+	assert_string_equal(line, "3 DONE call=getsockopt ret=-1 errno=ECONNRESET value=1,30");
+	assert_int_equal(ag_reply_parse(line, (size_t)n, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.ret, -1);
+	assert_string_equal(r.errno_name, "ECONNRESET");
+	assert_int_equal(r.nvalue, 2);
+	assert_int_equal(r.value[0], 1);
+	assert_int_equal(r.value[1], 30);
+	assert_string_equal(r.value_text, "1,30");
+
+	n = ag_fmt_pending(line, sizeof(line), "9", AG_C_ACCEPT);
+	assert_string_equal(line, "9 PENDING call=accept");
+	assert_int_equal(ag_reply_parse(line, (size_t)n, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.kind, AG_R_PENDING);
+	assert_int_equal(r.call, AG_C_ACCEPT);
+
+	n = ag_fmt_ok(line, sizeof(line), "5", "state=TIME_WAIT lwip_state=TIME_WAIT");
+	assert_int_equal(ag_reply_parse(line, (size_t)n, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.kind, AG_R_OK);
+	char v[32];
+	assert_int_equal(ag_reply_get(&r, "state", v, sizeof(v)), 1);
+	assert_string_equal(v, "TIME_WAIT");
+	assert_int_equal(ag_reply_get(&r, "old", v, sizeof(v)), 0);
+
+	/* Free text with a control byte cannot break the framing. */
+	n = ag_fmt_err(line, sizeof(line), "6", "UNSUPPORTED", "TCP_CORK\non this stack");
+	assert_string_equal(line, "6 ERR UNSUPPORTED TCP_CORK?on this stack");
+	assert_int_equal(ag_reply_parse(line, (size_t)n, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.kind, AG_R_ERR);
+	assert_string_equal(r.code, "UNSUPPORTED");
+	assert_string_equal(r.text, "TCP_CORK?on this stack");
+
+	/* A line that does not fit is refused, not cut. */
+	assert_int_equal(ag_fmt_done(line, 20, "3", AG_C_READ, 4, 0, data, 4, NULL, 0), -1);
+}
+
+/* Wrong replies are errors that say what is wrong; unknown keys are not (versioning rule). */
+static void test_reply_errors(void **st)
+{
+	(void)st;
+	static struct ag_reply r;
+	char err[160];
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{"4 DONE call=read errno=0", "ret="},
+		{"4 DONE call=read ret=x errno=0", "ret="},
+		{"4 DONE call=read ret=1", "errno="},
+		{"4 DONE ret=1 errno=0", "call="},
+		{"4 DONE call=read ret=1 errno=0 data=6g", "bad hex"},
+		{"4 DONE call=read ret=1 errno=0 data=616", "even number"},
+		{"4 DONE call=getsockopt ret=0 errno=0 value=1,", "bad value"},
+		{"4 MAYBE", "unknown reply \"MAYBE\""},
+		{"x4 OK", "bad tag \"x4\""},
+		{"4", "tag and a kind"},
+		{"4 ERR", "without a code"},
+		{"4 OK state=\001", "not printable"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(ag_reply_parse(bad[i].line, strlen(bad[i].line), &r, err, sizeof(err)),
+				 -1);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("'%s': message '%s' lacks '%s'", bad[i].line, err, bad[i].msg);
+	}
+	const char *newer = "8 DONE call=sendfile ret=2 errno=0 took_us=31\r";
+	assert_int_equal(ag_reply_parse(newer, strlen(newer), &r, err, sizeof(err)), 0);
+	assert_int_equal(r.call, AG_C_COUNT);
+	assert_int_equal(r.ret, 2);
+	const char *star = "* ERR BADREQ bad tag";
+	assert_int_equal(ag_reply_parse(star, strlen(star), &r, err, sizeof(err)), 0);
+	assert_string_equal(r.tag, AG_TAG_UNKNOWN);
+	assert_string_equal(r.code, "BADREQ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +578,8 @@ int main(void)
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_hex_and_names),
 		cmocka_unit_test(test_prefixes_never_crash),
+		cmocka_unit_test(test_reply_round_trip),
+		cmocka_unit_test(test_reply_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,17 @@ static void test_app_results(void **st)
 	assert_string_equal(x->field, "errno");
 	assert_string_equal(x->expected, "0");
 	tc_result_free(&r);
+
+	/* A DONE the codec cannot read (no errno=) is not guessed at: the case is an error that
+	 * quotes the line, never a pass on a default value. */
+	f->read_reply = "ret=3";
+	f->q.nev = 0;
+	run(f, HANDSHAKE "  - expect: {flags: SA}\n  - send: {flags: A}\n  - app: read\n", &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "error");
+	assert_non_null(strstr(r.reason, "malformed reply"));
+	assert_non_null(strstr(r.reason, "errno="));
+	assert_non_null(strstr(r.reason, "DONE call=read ret=3"));
+	tc_result_free(&r);
 	free(f);
 }
 

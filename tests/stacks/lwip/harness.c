@@ -115,19 +115,15 @@ static char outbuf[AG_MAX_LINE + 256];
 
 /* ---- output ---- */
 
-/* Writes one reply line. Called with the core lock held, from either thread. A runner that has
- * gone away ends the harness: there is nobody left to answer. */
-static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void reply(const char *fmt, ...)
+/* Writes the reply line the codec (runner/agent/proto.h) formatted into outbuf, n bytes. Called
+ * with the core lock held, from either thread. A runner that has gone away ends the harness:
+ * there is nobody left to answer. */
+static void emit(const char *tag, int n)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(outbuf, sizeof(outbuf) - 1, fmt, ap);
-	va_end(ap);
+	if (n < 0) /* cannot happen within AG_READ_MAX; our own bug, said as such */
+		n = ag_fmt_err(outbuf, sizeof(outbuf) - 1, tag, "INTERNAL", "reply too long");
 	if (n < 0)
 		return;
-	if ((size_t)n > sizeof(outbuf) - 2)
-		n = (int)sizeof(outbuf) - 2;
 	outbuf[n++] = '\n';
 	size_t off = 0;
 	while (off < (size_t)n) {
@@ -141,15 +137,53 @@ static void reply(const char *fmt, ...)
 	}
 }
 
-static const char *ename(int e)
+static void reply_ok(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply_ok(const char *tag, const char *fmt, ...)
 {
-	static char buf[32];
-	return ag_errno_name(e, buf, sizeof(buf));
+	char rest[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	emit(tag, ag_fmt_ok(outbuf, sizeof(outbuf) - 1, tag, rest));
+}
+
+static void reply_err(const char *tag, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reply_err(const char *tag, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emit(tag, ag_fmt_err(outbuf, sizeof(outbuf) - 1, tag, code, msg));
+}
+
+static void reply_pending(const char *tag, enum ag_call call)
+{
+	emit(tag, ag_fmt_pending(outbuf, sizeof(outbuf) - 1, tag, call));
+}
+
+static void reply_done(const char *tag, enum ag_call call, long ret, int e, const uint8_t *data,
+		       size_t ndata, const int *value, int nvalue)
+{
+	emit(tag, ag_fmt_done(outbuf, sizeof(outbuf) - 1, tag, call, ret, e, data, ndata, value,
+			      nvalue));
+}
+
+/* The call whose protocol name is given ("read"). */
+static enum ag_call call_of(const char *name)
+{
+	for (int c = 0; c < AG_C_COUNT; c++)
+		if (strcmp(ag_call_name(c), name) == 0)
+			return (enum ag_call)c;
+	return AG_C_COUNT;
 }
 
 static void done(const char *tag, const char *call, long ret, int e)
 {
-	reply("%s DONE call=%s ret=%ld errno=%s", tag, call, ret, ename(e));
+	reply_done(tag, call_of(call), ret, e, NULL, 0, NULL, 0);
 }
 
 /* ---- lwIP state ---- */
@@ -232,9 +266,9 @@ static void do_state(const char *tag, int listener)
 	if (listener) {
 		/* STATE sock=listener: the application's listener, LISTEN while it is open. */
 		if (H.lpcb)
-			reply("%s OK state=LISTEN lwip_state=%s", tag, lwip_state_name(H.lpcb->state));
+			reply_ok(tag, "state=LISTEN lwip_state=%s", lwip_state_name(H.lpcb->state));
 		else
-			reply("%s OK state=CLOSED lwip_state=none", tag);
+			reply_ok(tag, "state=CLOSED lwip_state=none");
 		return;
 	}
 	/* The live connection wins over an old TIME_WAIT with the same tuple. */
@@ -244,7 +278,7 @@ static void do_state(const char *tag, int listener)
 	if (p) {
 		if (p->state >= ESTABLISHED)
 			remember(&H.local, H.port, &H.peer, H.peer_port);
-		reply("%s OK state=%s lwip_state=%s", tag, our_state_name(p->state),
+		reply_ok(tag, "state=%s lwip_state=%s", our_state_name(p->state),
 		      lwip_state_name(p->state));
 		return;
 	}
@@ -254,10 +288,10 @@ static void do_state(const char *tag, int listener)
 	 * without calling the accept callback. A connection lwIP accepted, that connect opened
 	 * or that an earlier STATE saw synchronized is CLOSED. */
 	if (known_idx(&H.local, H.port, &H.peer, H.peer_port) < 0 && listener_open()) {
-		reply("%s OK state=LISTEN lwip_state=LISTEN", tag);
+		reply_ok(tag, "state=LISTEN lwip_state=LISTEN");
 		return;
 	}
-	reply("%s OK state=CLOSED lwip_state=none", tag);
+	reply_ok(tag, "state=CLOSED lwip_state=none");
 }
 
 /* ---- pending calls ---- */
@@ -582,7 +616,6 @@ static void write_pump(struct conn *c)
 static void read_pump(struct conn *c)
 {
 	static uint8_t buf[AG_READ_MAX];
-	static char hex[2 * AG_READ_MAX + 1];
 	struct pcall *r;
 	while ((r = pend_first(P_READ, c)) != NULL) {
 		if (c->rxq) {
@@ -593,8 +626,7 @@ static void read_pump(struct conn *c)
 			c->rxq = pbuf_free_header(c->rxq, (u16_t)n);
 			if (c->pcb)
 				tcp_recved(c->pcb, (u16_t)n);
-			ag_hex_encode(buf, n, hex, sizeof(hex));
-			reply("%s DONE call=read ret=%zu errno=0 data=%s", r->tag, n, hex);
+			reply_done(r->tag, AG_C_READ, (long)n, 0, buf, n, NULL, 0);
 		} else if (c->soerr) {
 			done(r->tag, "read", -1, take_error(c));
 		} else if (c->rx_eof || c->dead) {
@@ -648,7 +680,7 @@ static struct tcp_pcb *get_pre(void)
 static void call_listen(const struct ag_request *rq)
 {
 	if (H.lpcb) {
-		reply("%s ERR BADSTATE a listener is already open", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "a listener is already open");
 		return;
 	}
 	struct tcp_pcb *pcb = H.pre ? H.pre : new_pcb();
@@ -688,8 +720,8 @@ static void call_accept(const struct ag_request *rq)
 		return;
 	}
 	if (H.conn || pend_first(P_ACCEPT, NULL)) {
-		reply("%s ERR BADSTATE %s", rq->tag,
-		      H.conn ? "a connection is already open (close it first)" : "an accept is already pending");
+		reply_err(rq->tag, "BADSTATE", "%s",
+			  H.conn ? "a connection is already open (close it first)" : "an accept is already pending");
 		return;
 	}
 	struct conn *c = acceptq_pop();
@@ -699,21 +731,21 @@ static void call_accept(const struct ag_request *rq)
 		return;
 	}
 	if (!pend_new(P_ACCEPT, rq->tag, NULL)) {
-		reply("%s ERR BADSTATE too many pending calls", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "too many pending calls");
 		return;
 	}
-	reply("%s PENDING call=accept", rq->tag);
+	reply_pending(rq->tag, AG_C_ACCEPT);
 }
 
 static void call_connect(const struct ag_request *rq)
 {
 	if (H.conn) {
-		reply("%s ERR BADSTATE a connection is already open (close it first)", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "a connection is already open (close it first)");
 		return;
 	}
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c) {
-		reply("%s ERR INTERNAL out of memory", rq->tag);
+		reply_err(rq->tag, "INTERNAL", "out of memory");
 		return;
 	}
 	struct tcp_pcb *pcb = H.pre ? H.pre : new_pcb();
@@ -743,7 +775,7 @@ static void call_connect(const struct ag_request *rq)
 	remember(&H.local, H.port, &H.peer, H.peer_port);
 	struct pcall *p = pend_new(P_CONNECT, rq->tag, c);
 	if (!p) {
-		reply("%s ERR BADSTATE too many pending calls", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "too many pending calls");
 		return;
 	}
 	e = tcp_connect(pcb, &H.peer, H.peer_port, on_connected);
@@ -755,7 +787,7 @@ static void call_connect(const struct ag_request *rq)
 		done(rq->tag, "connect", -1, err_to_errno(e));
 		return;
 	}
-	reply("%s PENDING call=connect", rq->tag);
+	reply_pending(rq->tag, AG_C_CONNECT);
 }
 
 /* Which connection a read/write/shutdown acts on: sock=conn or the default (the conn). A call
@@ -780,7 +812,7 @@ static void call_write(const struct ag_request *rq)
 	}
 	struct pcall *p = pend_new(P_WRITE, rq->tag, c);
 	if (!p) {
-		reply("%s ERR BADSTATE too many pending calls", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "too many pending calls");
 		return;
 	}
 	p->len = rq->len;
@@ -788,7 +820,7 @@ static void call_write(const struct ag_request *rq)
 		p->data = malloc(rq->len ? rq->len : 1);
 		if (!p->data) {
 			pend_free(p);
-			reply("%s ERR INTERNAL out of memory", rq->tag);
+			reply_err(rq->tag, "INTERNAL", "out of memory");
 			return;
 		}
 		memcpy(p->data, rq->data, rq->len);
@@ -798,7 +830,7 @@ static void call_write(const struct ag_request *rq)
 	/* Still there: it waits for room in the send buffer. */
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (H.pend[i].used && H.pend[i].seq == seq) {
-			reply("%s PENDING call=write", rq->tag);
+			reply_pending(rq->tag, AG_C_WRITE);
 			return;
 		}
 }
@@ -812,7 +844,7 @@ static void call_read(const struct ag_request *rq)
 	}
 	struct pcall *p = pend_new(P_READ, rq->tag, c);
 	if (!p) {
-		reply("%s ERR BADSTATE too many pending calls", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "too many pending calls");
 		return;
 	}
 	p->len = rq->len;
@@ -820,7 +852,7 @@ static void call_read(const struct ag_request *rq)
 	read_pump(c);
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (H.pend[i].used && H.pend[i].seq == seq) {
-			reply("%s PENDING call=read", rq->tag);
+			reply_pending(rq->tag, AG_C_READ);
 			return;
 		}
 }
@@ -989,23 +1021,22 @@ static void call_sockopt(const struct ag_request *rq, int set)
 	default:
 		/* lwIP's raw API has no per-connection buffer sizes, MSS clamp, cork, quick-ACK,
 		 * deferred accept or user timeout. */
-		reply("%s ERR UNSUPPORTED %s is not available on lwip", rq->tag, ag_opt_name(rq->opt));
+		reply_err(rq->tag, "UNSUPPORTED", "%s is not available on lwip", ag_opt_name(rq->opt));
 		return;
 	}
 	if (set && pcb)
 		apply_opts(pcb, o);
 	if (set)
 		done(rq->tag, call, 0, 0);
-	else if (rq->opt == AG_O_SO_LINGER)
-		reply("%s DONE call=getsockopt ret=0 errno=0 value=%d,%d", rq->tag, val, val2);
 	else
-		reply("%s DONE call=getsockopt ret=0 errno=0 value=%d", rq->tag, val);
+		reply_done(rq->tag, AG_C_GETSOCKOPT, 0, 0, NULL, 0, (const int[2]){val, val2},
+			   rq->opt == AG_O_SO_LINGER ? 2 : 1);
 }
 
 static void do_config(const struct ag_request *rq)
 {
 	if ((H.conn || H.lpcb || H.pre) && H.configured && rq->family != H.family) {
-		reply("%s ERR BADSTATE cannot change the family while a socket is open", rq->tag);
+		reply_err(rq->tag, "BADSTATE", "cannot change the family while a socket is open");
 		return;
 	}
 	u16_t lp, pp;
@@ -1015,7 +1046,7 @@ static void do_config(const struct ag_request *rq)
 	H.peer_port = pp;
 	H.family = rq->family;
 	H.configured = 1;
-	reply("%s OK", rq->tag);
+	reply_ok(rq->tag, "%s", "");
 }
 
 static void handle(const char *line, size_t len)
@@ -1026,27 +1057,27 @@ static void handle(const char *line, size_t len)
 	if (r == 1)
 		return;
 	if (r < 0) {
-		reply("%s ERR BADREQ %s", rq.tag, err);
+		reply_err(rq.tag, "BADREQ", "%s", err);
 		return;
 	}
 	switch (rq.verb) {
 	case AG_V_PING:
-		reply("%s OK", rq.tag);
+		reply_ok(rq.tag, "%s", "");
 		return;
 	case AG_V_QUIT:
-		reply("%s OK", rq.tag);
+		reply_ok(rq.tag, "%s", "");
 		_exit(0);
 	case AG_V_SYSCTL:
 		/* lwIP's settings are compile-time options (lwipopts.h): nothing to set at run time. */
-		reply("%s ERR UNSUPPORTED lwIP has no run-time settings (%s is an lwipopts.h option "
-		      "at best)", rq.tag, rq.sysctl_key);
+		reply_err(rq.tag, "UNSUPPORTED", "lwIP has no run-time settings (%s is an lwipopts.h "
+			  "option at best)", rq.sysctl_key);
 		return;
 	case AG_V_CONFIG:
 		do_config(&rq);
 		return;
 	case AG_V_STATE:
 		if (!H.configured) {
-			reply("%s ERR BADSTATE no CONFIG yet", rq.tag);
+			reply_err(rq.tag, "BADSTATE", "no CONFIG yet");
 			return;
 		}
 		do_state(rq.tag, rq.sock == AG_S_LISTENER);
@@ -1055,7 +1086,7 @@ static void handle(const char *line, size_t len)
 		break;
 	}
 	if (!H.configured) {
-		reply("%s ERR BADSTATE no CONFIG yet", rq.tag);
+		reply_err(rq.tag, "BADSTATE", "no CONFIG yet");
 		return;
 	}
 	switch (rq.call) {
@@ -1068,7 +1099,7 @@ static void handle(const char *line, size_t len)
 	case AG_C_CLOSE: call_close(&rq); break;
 	case AG_C_SETSOCKOPT: call_sockopt(&rq, 1); break;
 	case AG_C_GETSOCKOPT: call_sockopt(&rq, 0); break;
-	default: reply("%s ERR BADREQ unknown call", rq.tag); break;
+	default: reply_err(rq.tag, "BADREQ", "unknown call"); break;
 	}
 }
 
@@ -1242,7 +1273,7 @@ int main(int argc, char **argv)
 		if (have == sizeof(in)) {
 			/* A line longer than the protocol allows: refuse it, skip to its end. */
 			LOCK_TCPIP_CORE();
-			reply("* ERR BADREQ line too long (more than %d bytes)", AG_MAX_LINE);
+			reply_err(AG_TAG_UNKNOWN, "BADREQ", "line too long (more than %d bytes)", AG_MAX_LINE);
 			UNLOCK_TCPIP_CORE();
 			have = 0;
 			discarding = 1;
