@@ -18,7 +18,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 # Every .c in these folders belongs to the shared library, except the program entry points;
 # and the agent protocol's codec, which the runner reads replies with.
-LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c runner/model/*.c) \
+LIB_SRC := $(wildcard common/*.c injector/*.c reports/*.c runner/model/*.c runner/targets/*.c \
+             runner/cmd/*.c) \
            $(filter-out runner/main.c, $(wildcard runner/*.c)) runner/agent/proto.c
 AGENT_SRC := $(wildcard runner/agent/*.c) common/names.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -87,10 +88,10 @@ test: deps
 
 # The parts of `make test` that need neither root nor network namespaces (tests/run-all.sh
 # sections 1 unit, 2 fuzz, 6 invalid case files, 8 model lint and mutations, 11 requirement
-# coverage, 13 the generated matrix): a quick check while editing. Packages are not installed.
+# coverage, 13 the generated matrix, 14 the layout): a quick check while editing. Packages are not installed.
 check:
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
-	@TC_SECTIONS="1 2 6 8 11 13" bash tests/run-all.sh $(BUILD)
+	@TC_SECTIONS="1 2 6 8 11 13 14" bash tests/run-all.sh $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/duration.h"
 #include "../common/seg.h"
 #include "expr.h"
 
@@ -218,7 +219,5 @@ int tc_case_load_buf(const char *name, const char *buf, size_t len, struct tc_ca
 /* Frees everything a loaded case owns; safe on a zeroed struct. */
 void tc_case_free(struct tc_case *c);
 
-/* Parses a duration "500ms", "2s", "1.5s", "100us" (also "1m"). Returns microseconds or -1. */
-int64_t tc_parse_duration(const char *s);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "../common/seg.h"
 #include "case.h"
-#include "result.h"
+#include "../common/result.h"
 
 /*
  * Sequence-number context. In an `expect`, seq counts from the target's ISN and ack from ours

@@ -10,7 +10,7 @@
 
 #include "case.h"
 #include "io.h"
-#include "result.h"
+#include "../common/result.h"
 
 struct tc_knobs;
 

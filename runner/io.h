@@ -2,7 +2,7 @@
  * io.h - the table of raw I/O a case run goes through (design.md: "Raw I/O behind a table of
  * function pointers so tests can run the runner on an in-memory backend").
  *
- * The Linux target (target_linux.h) implements it with libnet, libpcap and an agent process in a
+ * The Linux target (targets/linux.h) implements it with libnet, libpcap and an agent process in a
  * network namespace; tests/unit/test_exec.c implements it in memory to test the executor's
  * logic (matching, unexpected segments, app-call deadlines) without a network.
  */

@@ -9,7 +9,7 @@
 
 #include "../common/names.h"
 #include "../injector/fmt.h"
-#include "model/sim.h"
+#include "targets/sim.h"
 
 /* A window is closed only this long after its end, so a segment captured just in time but
  * still on its way through the capture buffer is not reported missing. */

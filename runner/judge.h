@@ -30,7 +30,7 @@
 #include "case.h"
 #include "model/model.h"
 #include "model/profile.h"
-#include "result.h"
+#include "../common/result.h"
 
 #define TC_JUDGE_MAXP 32
 

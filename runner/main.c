@@ -20,9 +20,9 @@
 #include "../reports/progress.h"
 #include "../reports/report.h"
 #include "../reports/term.h"
-#include "cmd_report.h"
+#include "cmd/report.h"
 #include "sched.h"
-#include "model/lint.h"
+#include "cmd/lint.h"
 #include "model/profile.h"
 #include "shard.h"
 #include "target.h"
@@ -32,8 +32,8 @@
 #define EXIT_ENV 3
 #define EXIT_INTR 130
 
-int tc_cmd_coverage(int argc, char **argv); /* cmd_coverage.c */
-int tc_cmd_gen(int argc, char **argv);      /* cmd_gen.c */
+int tc_cmd_coverage(int argc, char **argv); /* cmd/coverage.c */
+int tc_cmd_gen(int argc, char **argv);      /* cmd/gen.c */
 
 static void usage(FILE *out)
 {
@@ -197,7 +197,7 @@ static int cmd_run(int argc, char **argv)
 	struct tc_target_args targs;
 	memset(&targs, 0, sizeof(targs));
 	struct tc_run_opts o;
-	struct tc_outputs outs;         /* report files, baseline (cmd_report.h) */
+	struct tc_outputs outs;         /* report files, baseline (cmd/report.h) */
 	struct tc_baseline bl;
 	int no_progress = 0;
 	const char *model_profile = "rfc9293";
@@ -434,7 +434,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "coverage") == 0)
 		return tc_cmd_coverage(argc - 1, argv + 1);
 	if (strcmp(argv[1], "gen") == 0)
-		return tc_cmd_gen(argc - 1, argv + 1); /* cmd_gen.c: the state-event matrix */
+		return tc_cmd_gen(argc - 1, argv + 1); /* cmd/gen.c: the state-event matrix */
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(argv[1], "lint") == 0)

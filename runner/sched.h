@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "case.h"
-#include "result.h"
+#include "../common/result.h"
 #include "target.h"
 
 struct tc_knobs;

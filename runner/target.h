@@ -31,7 +31,7 @@ struct tc_target_env {
 /* What the command line says about the target, once per run (--target-file, --iface, --host,
  * --agent, --peer); any of them may be NULL. */
 struct tc_target_args {
-	const char *file;         /* a target file (target_file.h) */
+	const char *file;         /* a target file (targets/file.h) */
 	const char *iface;        /* remote: the interface injection uses */
 	const char *host;         /* remote: the host's address(es), "A" or "A4,A6" */
 	const char *peer;         /* remote: the injector's own test address(es), "A" or "A4,A6" */

@@ -12,7 +12,8 @@ mkdir -p "$D"
 CF="-std=gnu11 -I. -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -DTC_VERSION=\"cov\" -O0 -g"
 COV="runner/model/model.c runner/model/profile.c runner/judge.c"
 # Everything else of the library, plainly, so the tests link.
-OTHER=$(ls common/*.c injector/*.c reports/*.c runner/*.c runner/model/*.c | grep -v -e '^runner/main.c$' \
+OTHER=$(ls common/*.c injector/*.c reports/*.c runner/*.c runner/model/*.c runner/targets/*.c \
+	runner/cmd/*.c runner/agent/proto.c | grep -v -e '^runner/main.c$' \
 	-e '^runner/judge.c$' -e '^runner/model/model.c$' -e '^runner/model/profile.c$')
 for f in $COV; do
 	cc $CF --coverage -c -o "$D/$(basename "$f" .c).o" "$f" || exit 1

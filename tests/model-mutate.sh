@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 2
 tmp=$(mktemp -d /tmp/tcpconform-mutate.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 CFLAGS="-std=gnu11 -O0 -I. -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE"
-SRC="tests/unit/test_model_states.c runner/model/model.c runner/model/profile.c common/names.c common/opts.c runner/case_load.c runner/expr.c"
+SRC="tests/unit/test_model_states.c runner/model/model.c runner/model/profile.c common/names.c common/opts.c common/duration.c runner/case_load.c runner/expr.c"
 LIBS="-lyaml -lcmocka"
 # rule switched off    test that must fail    what the mutation breaks
 cat >"$tmp/list" <<'LIST'

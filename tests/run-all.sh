@@ -13,6 +13,7 @@
 #  12. the model judging under rfc9293: docs/deviations/linux.md is current, the run passes with
 #      suites/baselines/linux.yaml; model coverage
 #  13. suites/state-event/ is what `tcpconform gen state-event` writes
+#  14. the layout: include rules between folders, function lengths (tests/structure.py)
 set -u
 BUILD=${1:-build}
 TC=$BUILD/tcpconform
@@ -404,7 +405,7 @@ fi
 
 fi
 
-# 13. The generated state-event matrix (runner/cmd_gen.c): the committed files in
+# 13. The generated state-event matrix (runner/cmd/gen.c): the committed files in
 #     suites/state-event/ must be exactly what `tcpconform gen state-event` writes now.
 #     (Not checked until the matrix is committed: see docs/model.md, issue 4.)
 if section_on 13; then
@@ -416,6 +417,37 @@ if [ -d suites/state-event ]; then
 		head -20 "$tmp/gen.diff"
 		ko "suites/state-event is out of date (regenerate: rm -rf suites/state-event && $TC gen state-event)"
 	fi
+fi
+fi
+
+
+# 14. The layout (docs/architecture.md, tests/structure.py): include rules between folders and
+#     function lengths (at most 120 lines in runner/model/). The checker must bite: a model file
+#     that includes the run core, and a model function of 121 lines, are findings.
+if section_on 14; then
+if python3 tests/structure.py . >"$tmp/struct.out" 2>&1; then
+	ok "$(tail -1 "$tmp/struct.out")"
+else
+	cat "$tmp/struct.out"
+	ko "layout" "$(tail -1 "$tmp/struct.out")"
+fi
+mkdir -p "$tmp/st/runner/model"
+: >"$tmp/st/runner/exec.h"
+{
+	echo '#include "../exec.h"'
+	echo 'int f(void)'
+	echo '{'
+	for i in $(seq 121); do echo '	;'; done
+	echo '}'
+} >"$tmp/st/runner/model/bad.c"
+python3 tests/structure.py "$tmp/st" >"$tmp/struct-bad.out" 2>&1
+st=$?
+if [ $st -eq 1 ] && grep -q 'bad.c:1: includes "../exec.h": runner/model/ may not include runner/' "$tmp/struct-bad.out" &&
+	grep -q 'f() is 121 lines long (at most 120 here)' "$tmp/struct-bad.out"; then
+	ok "the layout check bites: a model file including the run core and a 121-line model function are findings"
+else
+	cat "$tmp/struct-bad.out"
+	ko "the layout check does not catch a bad include or a long function" "exit $st"
 fi
 fi
 

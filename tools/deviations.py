@@ -80,7 +80,7 @@ def model_failures(path):
     return d, out
 
 
-# The generated state-event matrix (runner/cmd_gen.c): one explanation per linux-profile knob.
+# The generated state-event matrix (runner/cmd/gen.c): one explanation per linux-profile knob.
 KNOB = {
     "tw": ("RFC 9293 3.10.7.4 in TIME-WAIT (Table 6, RFC 5961 3.2's challenge ACK, the fifth "
            "check's \"Acknowledge it, and restart the 2 MSL timeout\"); Linux's "

@@ -12,7 +12,7 @@
 #include <yaml.h>
 
 #include "../../common/names.h"
-#include "../case.h"
+#include "../../common/duration.h"
 
 enum ktype { K_BOOL, K_INT, K_DUR, K_OPTS };
 

@@ -1,5 +1,5 @@
 /*
- * test_lint.c - `tcpconform lint` (runner/model/lint.c): a contradiction at a MUST-level step is
+ * test_lint.c - `tcpconform lint` (runner/cmd/lint.c): a contradiction at a MUST-level step is
  * a finding, at a SHOULD-level step a reported difference that is not counted; the reviewed
  * list (--abstentions) fails when it is incomplete, stale or out of date with the model's
  * reason, and rejects a malformed line with file:line:column; and the simulated target takes a
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runner/model/lint.h"
+#include "../../runner/cmd/lint.h"
 
 static char dir[64];
 

@@ -16,7 +16,7 @@
 #include "../../common/seg.h"
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
-#include "../../runner/model/sim.h"
+#include "../../runner/targets/sim.h"
 
 #define PISN 1000u
 #define TISN 5000u

@@ -1,6 +1,6 @@
 /*
  * test_neigh.c - ARP/ND answers of the injector (injector/neigh.h) and target files
- * (runner/target_file.h).
+ * (runner/targets/file.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "injector/neigh.h"
-#include "runner/target_file.h"
+#include "runner/targets/file.h"
 
 static const uint8_t MAC_INJ[6] = {2, 0, 0, 0, 0, 2};
 static const uint8_t MAC_TGT[6] = {2, 0, 0, 0, 0, 1};

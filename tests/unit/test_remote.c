@@ -1,5 +1,5 @@
 /*
- * test_remote.c - the remote target's settings (runner/target_remote.c, through the target
+ * test_remote.c - the remote target's settings (runner/targets/remote.c, through the target
  * table's configure/profile/baseline) and the agent protocol's SYSCTL request (the parser in
  * runner/agent/proto.c, included directly as test_agent_proto.c does: it is not part of libtc).
  *

@@ -23,7 +23,7 @@
 #include "../../reports/term.h"
 #include "../../common/names.h"
 #include "../../runner/case.h"
-#include "../../runner/cmd_report.h"
+#include "../../runner/cmd/report.h"
 #include "../../runner/shard.h"
 
 static void res(struct tc_result *r, const char *id, const char *fam, int verdict)

@@ -13,7 +13,7 @@
 
 #include "../../reports/report.h"
 #include "../../common/names.h"
-#include "../../runner/result.h"
+#include "../../common/result.h"
 
 struct set {
 	struct tc_result rs[7];

@@ -16,7 +16,7 @@
 #include "../../reports/json.h"
 #include "../../reports/term.h"
 #include "../../common/names.h"
-#include "../../runner/result.h"
+#include "../../common/result.h"
 
 static void fill(struct tc_result *r)
 {

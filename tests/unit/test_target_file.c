@@ -1,5 +1,5 @@
 /*
- * test_target_file.c - `sysctl_map:` in target files (runner/target_file.h, docs/targets.md):
+ * test_target_file.c - `sysctl_map:` in target files (runner/targets/file.h, docs/targets.md):
  * parsing, errors quoting file:line:column, and the decision a tap target takes for each of a
  * case's sysctls (run, set through the harness, or skip with the reason).
  */
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runner/target_file.h"
+#include "../../runner/targets/file.h"
 
 static char path[64];
 

@@ -1,7 +1,7 @@
 /*
- * target_linux.c - the local Linux kernel as the stack under test (see target_linux.h).
+ * targets/linux.c - the local Linux kernel as the stack under test (see targets/linux.h).
  */
-#include "target_linux.h"
+#include "linux.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../injector/capture.h"
-#include "../injector/craft.h"
-#include "target_wire.h"
+#include "../../injector/capture.h"
+#include "../../injector/craft.h"
+#include "wire.h"
 
 #define IF_TARGET "tc-tgt"
 #define IF_INJ "tc-inj"
@@ -40,7 +40,7 @@ struct tc_linux {
 	int fd_t, fd_i, fd_home;   /* namespace file descriptors; fd_home is ours at start */
 	pid_t agent;
 	/* Injection, capture and the agent's pipe: the I/O all wire-level targets share
-	 * (target_wire.h). The target has static neighbour entries, so no ARP/ND is answered. */
+	 * (targets/wire.h). The target has static neighbour entries, so no ARP/ND is answered. */
 	struct tc_wire w;
 	int wire_ready;
 };

@@ -1,5 +1,5 @@
 /*
- * target_tap.h - the `tap` target: a user-space or embedded stack attached to a TAP device
+ * targets/tap.h - the `tap` target: a user-space or embedded stack attached to a TAP device
  * (docs/targets.md; lwIP is the worked example, tests/stacks/lwip/).
  *
  * Per case and family the runner creates a network namespace "tcpc-PID-N-tap" holding one
@@ -19,8 +19,8 @@
 
 #include <sys/types.h>
 
-#include "target.h"
-#include "target_file.h"
+#include "../target.h"
+#include "file.h"
 
 #define TC_TAP_IFNAME "tc-tap"
 #define TC_TAP_PEER_MAC "02:00:00:00:00:02"

@@ -1,5 +1,5 @@
 /*
- * target_file.h - target files (suites/targets/NAME.yaml, docs/targets.md): how to reach a stack
+ * targets/file.h - target files (suites/targets/NAME.yaml, docs/targets.md): how to reach a stack
  * that is not the local kernel. A flat YAML mapping:
  *
  *   name: lwip                     # for messages and reports

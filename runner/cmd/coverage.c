@@ -1,5 +1,5 @@
 /*
- * cmd_coverage.c - `tcpconform coverage`: the requirement coverage table of the suites.
+ * cmd/coverage.c - `tcpconform coverage`: the requirement coverage table of the suites.
  *
  *   tcpconform coverage [--markdown] [--check] [--requirements TSV] [--untestable YAML] PATH...
  *
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "coverage.h"
-#include "sched.h"
+#include "../coverage.h"
+#include "../sched.h"
 
 int tc_cmd_coverage(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /*
- * target_linux.h - the `linux` target: the local kernel in a fresh pair of network namespaces.
+ * targets/linux.h - the `linux` target: the local kernel in a fresh pair of network namespaces.
  *
  * For each case and family the runner creates two namespaces, NAME-t (the target: the kernel
  * under test, its agent, 192.0.2.1 / 2001:db8::1) and NAME-i (the injector's side, holding no
@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "case.h"
-#include "io.h"
-#include "target.h"
+#include "../case.h"
+#include "../io.h"
+#include "../target.h"
 
 #define TC_LINUX_TARGET_V4 "192.0.2.1"
 #define TC_LINUX_PEER_V4 "192.0.2.2"

@@ -30,8 +30,8 @@
 #include "../../common/names.h"
 #include "../exec.h"
 #include "../sched.h"
-#include "profile.h"
-#include "sim.h"
+#include "../model/profile.h"
+#include "../targets/sim.h"
 
 #define MAXP 8
 

@@ -1,8 +1,8 @@
 /*
- * target_wire.c - injection, capture, ARP/ND answers and the agent stream for the tap and
- * remote targets (see target_wire.h).
+ * targets/wire.c - injection, capture, ARP/ND answers and the agent stream for the tap and
+ * remote targets (see targets/wire.h).
  */
-#include "target_wire.h"
+#include "wire.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../injector/decode.h"
+#include "../../injector/decode.h"
 
 #define LINE_MAX_BYTES (256 * 1024)
 

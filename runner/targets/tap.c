@@ -1,7 +1,7 @@
 /*
- * target_tap.c - a stack on a TAP device, driven through its harness (see target_tap.h).
+ * targets/tap.c - a stack on a TAP device, driven through its harness (see targets/tap.h).
  */
-#include "target_tap.h"
+#include "tap.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "target_linux.h"
-#include "target_wire.h"
+#include "linux.h"
+#include "wire.h"
 
 #define NETNS_DIR "/run/netns"
 

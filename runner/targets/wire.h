@@ -1,5 +1,5 @@
 /*
- * target_wire.h - the struct tc_io the tap and remote targets share: injection and capture on
+ * targets/wire.h - the struct tc_io the tap and remote targets share: injection and capture on
  * one interface, ARP/ND answers for the injector's addresses (injector/neigh.h), and the agent
  * protocol on a byte stream (a pipe to a harness, or a TCP control connection).
  */
@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../injector/capture.h"
-#include "../injector/craft.h"
-#include "../injector/neigh.h"
-#include "io.h"
+#include "../../injector/capture.h"
+#include "../../injector/craft.h"
+#include "../../injector/neigh.h"
+#include "../io.h"
 
 struct tc_wire {
 	struct tc_injector *inj;

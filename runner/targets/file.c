@@ -1,7 +1,7 @@
 /*
- * target_file.c - loading target files (see target_file.h) with libyaml's event parser.
+ * targets/file.c - loading target files (see targets/file.h) with libyaml's event parser.
  */
-#include "target_file.h"
+#include "file.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

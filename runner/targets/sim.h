@@ -10,8 +10,8 @@
 #include "../case.h"
 #include "../exec.h"
 #include "../io.h"
-#include "../result.h"
-#include "model.h"
+#include "../../common/result.h"
+#include "../model/model.h"
 
 struct tc_sim;
 

@@ -1,19 +1,19 @@
 /*
- * cmd_report.c - report files and the `report merge` / `report compare` subcommands (see
- * cmd_report.h).
+ * cmd/report.c - report files and the `report merge` / `report compare` subcommands (see
+ * cmd/report.h).
  */
-#include "cmd_report.h"
+#include "report.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../reports/compare.h"
-#include "../reports/html.h"
-#include "../reports/junit.h"
-#include "../reports/load.h"
-#include "../reports/report.h"
-#include "../reports/tap.h"
+#include "../../reports/compare.h"
+#include "../../reports/html.h"
+#include "../../reports/junit.h"
+#include "../../reports/load.h"
+#include "../../reports/report.h"
+#include "../../reports/tap.h"
 
 #define EXIT_USAGE 2
 #define EXIT_ENV 3

@@ -1,5 +1,5 @@
 /*
- * target_remote.h - the `remote` target: a real host on the link of one interface of this
+ * targets/remote.h - the `remote` target: a real host on the link of one interface of this
  * machine, its stack reached by the injector on that interface and its application side by
  * `tcpconform-agent --listen PORT` over a TCP control connection (docs/targets.md).
  *
@@ -18,6 +18,6 @@
 #ifndef TC_TARGET_REMOTE_H
 #define TC_TARGET_REMOTE_H
 
-#include "target.h"
+#include "../target.h"
 
 #endif

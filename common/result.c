@@ -7,7 +7,7 @@
  */
 #include "result.h"
 
-#include "../common/names.h"
+#include "names.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /*
- * target_remote.c - the `remote` target: a real host on the link of one named interface (a
- * FreeBSD box, a board, another Linux machine), see target_remote.h and docs/targets.md.
+ * targets/remote.c - the `remote` target: a real host on the link of one named interface (a
+ * FreeBSD box, a board, another Linux machine), see targets/remote.h and docs/targets.md.
  *
  * Safety is the point of most of this file. The injector opens exactly the interface the user
  * named, never sends a TCP segment toward any address but the --host one (and refuses, as an
@@ -8,7 +8,7 @@
  * host (injector/neigh.c), and refuses to start at all when a --peer address belongs to this
  * machine (its kernel would then answer the host too, and the case would test two stacks).
  */
-#include "target_remote.h"
+#include "remote.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,8 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "target_file.h"
-#include "target_wire.h"
+#include "file.h"
+#include "wire.h"
 
 /* How long each step of opening a case may take; together they bound a case's set-up, so a
  * host that went away costs a few seconds per case and never hangs the run. */

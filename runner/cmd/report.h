@@ -1,5 +1,5 @@
 /*
- * cmd_report.h - writing the report files of a run, and the `tcpconform report` subcommands.
+ * cmd/report.h - writing the report files of a run, and the `tcpconform report` subcommands.
  *
  * `run` and `report merge` end the same way (tc_outputs_write): results sorted by id and
  * family, the baseline applied, then JSON, HTML, JUnit and TAP written as asked, and the exit
@@ -11,9 +11,9 @@
 
 #include <stdio.h>
 
-#include "../reports/baseline.h"
-#include "../reports/json.h"
-#include "result.h"
+#include "../../reports/baseline.h"
+#include "../../reports/json.h"
+#include "../../common/result.h"
 
 struct tc_outputs {
 	const char *json, *html, *junit, *tap;  /* NULL: not written; tap may be "-" */
