@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 
 #define TC_BL_MAX_SIGS 32       /* failures one entry may list */
 

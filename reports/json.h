@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 
 struct tc_json_meta {
 	const char *tool_version;

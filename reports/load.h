@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 
 struct tc_loaded {
 	struct tc_result *rs;   /* owned: free with tc_loaded_free */

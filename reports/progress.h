@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 #include "term.h"
 
 struct tc_progress {

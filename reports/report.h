@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 
 /* How a baseline of known deviations (baseline.h) classed a result. */
 enum tc_bl_mark {

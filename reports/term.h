@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../runner/result.h"
+#include "../common/result.h"
 
 struct tc_baseline; /* baseline.h */
 
