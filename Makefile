@@ -86,7 +86,7 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(ASAN_UNIT_BIN) $(FUZZ_BIN)
 	@bash tests/run-all.sh $(BUILD)
 
-# The parts of `make test` that need neither root nor network namespaces (tests/run-all.sh
+# The quick parts of `make test`, which run no suite against a stack (tests/run-all.sh
 # sections 1 unit, 2 fuzz, 6 invalid case files, 8 model lint and mutations, 11 requirement
 # coverage, 13 the generated matrix, 14 the layout): a quick check while editing. Packages are not installed.
 check:

@@ -25,11 +25,12 @@
 
 #include "../../injector/capture.h"
 #include "../../injector/craft.h"
+#include "netns.h"
 #include "wire.h"
 
 #define IF_TARGET "tc-tgt"
 #define IF_INJ "tc-inj"
-#define NETNS_DIR "/run/netns"
+#define NETNS_DIR TC_NETNS_DIR
 
 static const uint8_t mac_target[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t mac_inj[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
@@ -273,9 +274,8 @@ static int pid_alive(pid_t pid)
 
 static int del_ns(const char *name)
 {
-	char *argv[] = {"ip", "netns", "del", (char *)name, NULL};
 	char err[256];
-	return tc_run_cmd(argv, err, sizeof(err));
+	return tc_netns_del(name, err, sizeof(err));
 }
 
 int tc_linux_sweep(pid_t own_pid)
@@ -329,35 +329,34 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 	snprintf(t->ns_i, sizeof(t->ns_i), "tcpc-%d-%d-i", (int)owner_pid, idx);
 	t->fd_home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
-	{
-		char *a1[] = {"ip", "netns", "add", t->ns_t, NULL};
-		if (tc_run_cmd(a1, err, cap) < 0)
-			goto fail;
-		t->made_t = 1;
-		char *a2[] = {"ip", "netns", "add", t->ns_i, NULL};
-		if (tc_run_cmd(a2, err, cap) < 0)
-			goto fail;
-		t->made_i = 1;
-	}
+	/* Namespaces, the veth pair, addresses and neighbours are made over rtnetlink from this
+	 * process (targets/netns.h): forking `ip` for each of them cost about a dozen processes
+	 * per case (issue 13). */
+	if (tc_netns_add(t->ns_t, err, cap) < 0)
+		goto fail;
+	t->made_t = 1;
+	if (tc_netns_add(t->ns_i, err, cap) < 0)
+		goto fail;
+	t->made_i = 1;
 	t->fd_t = open_ns(t->ns_t);
 	t->fd_i = open_ns(t->ns_i);
 	if (t->fd_t < 0 || t->fd_i < 0) {
 		snprintf(err, cap, "cannot open the new namespaces: %s", strerror(errno));
 		goto fail;
 	}
-	{
-		char mi[18], mt[18];
-		snprintf(mi, sizeof(mi), "02:00:00:00:00:02");
-		snprintf(mt, sizeof(mt), "02:00:00:00:00:01");
-		/* Distinct interface indexes matter: in two fresh namespaces both ends would get
-		 * index 2, the kernel's link watcher would then see iflink == ifindex, treat the
-		 * carrier change as not urgent and delay it by up to a second per case. */
-		char *a[] = {"ip", "-n", t->ns_i, "link", "add", IF_INJ, "index", "20", "address", mi,
-			     "type", "veth", "peer", "name", IF_TARGET, "index", "21", "address", mt,
-			     "netns", t->ns_t, NULL};
-		if (tc_run_cmd(a, err, cap) < 0)
-			goto fail;
+	int nl_t = tc_nl_open(t->fd_t, err, cap);
+	if (nl_t < 0)
+		goto fail;
+	int nl_i = tc_nl_open(t->fd_i, err, cap);
+	if (nl_i < 0) {
+		close(nl_t);
+		goto fail;
 	}
+	/* Distinct interface indexes matter: in two fresh namespaces both ends would get index
+	 * 2, the kernel's link watcher would then see iflink == ifindex, treat the carrier change
+	 * as not urgent and delay it by up to a second per case. */
+	if (tc_nl_veth(nl_i, IF_INJ, 20, mac_inj, IF_TARGET, 21, mac_target, t->fd_t, err, cap) < 0)
+		goto fail_nl;
 	int which;
 	if (setup_target_ns(t, c, &which, e, sizeof(e)) < 0) {
 		if (which >= 0) {
@@ -368,26 +367,27 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 		} else {
 			snprintf(err, cap, "%s", e);
 		}
-		goto fail;
+		goto fail_nl;
 	}
 	{
-		const char *ns = t->ns_t;
-		char *cmds[][16] = {
-			{"ip", "-n", (char *)ns, "link", "set", "lo", "up", NULL},
-			{"ip", "-n", (char *)ns, "addr", "add", TC_LINUX_TARGET_V4 "/24", "dev", IF_TARGET, NULL},
-			{"ip", "-n", (char *)ns, "-6", "addr", "add", TC_LINUX_TARGET_V6 "/64", "dev", IF_TARGET,
-			 "nodad", NULL},
-			{"ip", "-n", (char *)ns, "link", "set", IF_TARGET, "up", NULL},
-			{"ip", "-n", (char *)ns, "neigh", "replace", TC_LINUX_PEER_V4, "lladdr",
-			 "02:00:00:00:00:02", "dev", IF_TARGET, "nud", "permanent", NULL},
-			{"ip", "-n", (char *)ns, "-6", "neigh", "replace", TC_LINUX_PEER_V6, "lladdr",
-			 "02:00:00:00:00:02", "dev", IF_TARGET, "nud", "permanent", NULL},
-			{"ip", "-n", t->ns_i, "link", "set", IF_INJ, "up", NULL},
-		};
-		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			if (tc_run_cmd(cmds[i], err, cap) < 0)
-				goto fail;
+		/* Only the case's family is configured: the other one has nothing to do in it. */
+		uint8_t a4[4], a6[16], p4[4], p6[16];
+		inet_pton(AF_INET, TC_LINUX_TARGET_V4, a4);
+		inet_pton(AF_INET6, TC_LINUX_TARGET_V6, a6);
+		inet_pton(AF_INET, TC_LINUX_PEER_V4, p4);
+		inet_pton(AF_INET6, TC_LINUX_PEER_V6, p6);
+		int v4 = family == TC_FAMILY_V4;
+		if (tc_nl_link_up(nl_t, "lo", err, cap) < 0 ||
+		    tc_nl_addr(nl_t, IF_TARGET, v4 ? AF_INET : AF_INET6, v4 ? (void *)a4 : (void *)a6,
+			       v4 ? 24 : 64, err, cap) < 0 ||
+		    tc_nl_link_up(nl_t, IF_TARGET, err, cap) < 0 ||
+		    tc_nl_neigh(nl_t, IF_TARGET, v4 ? AF_INET : AF_INET6, v4 ? (void *)p4 : (void *)p6,
+				mac_inj, err, cap) < 0 ||
+		    tc_nl_link_up(nl_i, IF_INJ, err, cap) < 0)
+			goto fail_nl;
 	}
+	close(nl_t);
+	close(nl_i);
 	/* From here on this process lives in the injector's namespace: libnet and libpcap open
 	 * their sockets on tc-inj there. The worker process exits after the case. */
 	if (setns(t->fd_i, CLONE_NEWNET) < 0) {
@@ -427,6 +427,9 @@ struct tc_linux *tc_linux_open(const struct tc_case *c, int family, pid_t owner_
 	}
 	tc_wire_io(&t->w, io);
 	return t;
+fail_nl:
+	close(nl_t);
+	close(nl_i);
 fail:
 	tc_linux_close(t);
 	return NULL;
