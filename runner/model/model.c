@@ -135,12 +135,12 @@ enum rid {
 	/* Second check (RST). */
 	R_RST_CHALLENGE, R_RST_SYNRCVD_LISTEN, R_RST_REFUSED, R_RST_RFC1337, R_RST_CLOSE,
 	/* Fourth check (SYN). */
-	R_SYN_SYNRCVD_LISTEN, R_SYN_CHALLENGE, R_SYN_RESET,
+	R_SYN_SYNRCVD_LISTEN, R_SYN_CHALLENGE, R_SYN_RESET, R_TW_SYN_RST,
 	/* Fifth check (ACK). */
 	R_ACK_OFF, R_ACK_SYNRCVD, R_DEFER_ACCEPT, R_ACK_SYNRCVD_BAD, R_ACK_5961, R_ACK_UNSENT,
-	R_ACK_TW, R_ACK_FW1, R_ACK_CLOSING, R_ACK_LAST_ACK, R_ACK_WAIT_FIN, R_ACK_OK, R_END_AT_NXT,
+	R_ACK_UNSENT_3_5_2, R_ACK_TW, R_ACK_FW1, R_ACK_CLOSING, R_ACK_LAST_ACK, R_ACK_WAIT_FIN, R_ACK_OK, R_END_AT_NXT,
 	/* Seventh (text) and eighth (FIN). */
-	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_DATA_AFTER_FIN_RST, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
+	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_ACK_IGNORED, R_DATA_AFTER_FIN_RST, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
 	/* RFC 5961 7 ACK throttling. */
 	R_THROTTLE,
 	R_COUNT
@@ -232,12 +232,21 @@ static const struct rule {
 	[R_SYN_SYNRCVD_LISTEN] = {"syn-syn-received-listen", M, "RFC9293-3.10.7.4#4"},
 	[R_SYN_CHALLENGE] = {"syn-challenge-ack", S, "RFC5961-4.2"},
 	[R_SYN_RESET] = {"syn-reset", M, "RFC9293-3.10.7.4#4"},
+	/* Knob time_wait_syn_rst: RFC 9293's own text for a stack without RFC 5961, one of two
+	 * permitted answers (the other is RFC 5961 4.2's challenge ACK). */
+	[R_TW_SYN_RST] = {"time-wait-syn-rst", Y, "RFC9293-3.10.7.4#4"},
 	[R_ACK_OFF] = {"ack-off", M, "RFC9293-3.10.7.4#5"},
 	[R_ACK_SYNRCVD] = {"ack-syn-received", M, "RFC9293-3.10.7.4#5"},
 	[R_DEFER_ACCEPT] = {"defer-accept", Y, "TCP_DEFER_ACCEPT"},
 	[R_ACK_SYNRCVD_BAD] = {"ack-syn-received-bad", M, "RFC9293-3.10.7.4#5"},
 	[R_ACK_5961] = {"ack-rfc5961", S, "RFC5961-5.2"},
+	/* "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
+	 * segment, and return" is ESTABLISHED processing, which FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT
+	 * and CLOSING include; LAST-ACK's and TIME-WAIT's fifth check do not ("The only thing that
+	 * can arrive in this state is ..."), so there only 3.5.2's lower-case "must be responded to
+	 * with an empty acknowledgment segment" asks for the ACK: SHOULD. */
 	[R_ACK_UNSENT] = {"ack-unsent", M, "RFC9293-3.10.7.4#5"},
+	[R_ACK_UNSENT_3_5_2] = {"ack-unsent-3.5.2", S, "RFC9293-3.5.2"},
 	[R_ACK_TW] = {"ack-time-wait", M, "RFC9293-3.10.7.4#5"},
 	[R_ACK_FW1] = {"ack-fin-wait-1", M, "RFC9293-3.10.7.4#5"},
 	[R_ACK_CLOSING] = {"ack-closing", M, "RFC9293-3.10.7.4#5"},
@@ -248,6 +257,7 @@ static const struct rule {
 	[R_TEXT] = {"text", M, "RFC9293-3.10.7.4#7"},
 	[R_DUP_ACK] = {"dup-ack", S, "RFC5681-4.2"},
 	[R_TEXT_IGNORED] = {"text-ignored", M, "RFC9293-3.10.7.4#7"},
+	[R_ACK_IGNORED] = {"ack-ignored-segment", Y, "knob:ack_ignored_segment"},
 	[R_DATA_AFTER_FIN_RST] = {"data-after-fin-rst", Y, "knob:data_after_fin_rst"},
 	[R_FIN] = {"fin", M, "RFC9293-3.10.7.4#8"},
 	[R_FIN_FW2] = {"fin-fin-wait-2", M, "RFC9293-3.10.7.4#8"},
@@ -1186,6 +1196,26 @@ struct segin {
 	int need_ack, immediate; /* the seventh and eighth checks owe an ACK (at once) */
 };
 
+/* Knob time_wait_syn_rst applies: a SYN (not a RST) in TIME-WAIT. */
+static int tw_syn_rst(const struct tc_model *m, const struct tc_seg *s)
+{
+	return m->k.time_wait_syn_rst && m->state == TC_ST_TIME_WAIT &&
+	       (s->flags & (TC_F_SYN | TC_F_RST)) == TC_F_SYN;
+}
+
+/* Knob ack_ignored_segment (model.h): the redundant bare ACK lwIP sends for a segment the
+ * model ignores. RFC 9293 asks for none and forbids none, so it is predicted only under the
+ * knob, and its rule is MAY. */
+static void ack_ignored(struct tc_model *m, int64_t now, struct tc_mout *o, const char *what)
+{
+	char r[TC_MODEL_RULE];
+	if (!m->k.ack_ignored_segment)
+		return;
+	snprintf(r, sizeof(r), "knob ack_ignored_segment (lwIP) in %s: %s, send "
+		 "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> all the same", stname(m->state), what);
+	emit_ack(m, o, now, R_ACK_IGNORED, r);
+}
+
 /* Holds a segment that begins after RCV.NXT (SHLD-31) with its ACK fields when ack_held. */
 static void hold(struct tc_model *m, const struct tc_seg *s, int ack_held)
 {
@@ -1303,6 +1333,13 @@ static int check_seq(struct tc_model *m, struct segin *c, struct tc_mout *o)
 			    !!(s->flags & TC_F_SYN));
 	/* tcp_in_window() of a request socket takes the right edge only without sequence space. */
 	int right_incl = m->k.seq_right_edge_inclusive && !(c->reqsk && c->len > 0);
+	/* Knob rst_right_edge_inclusive (lwIP tcp_process, TCP_SEQ_BETWEEN): a RST's window ends
+	 * at RCV.NXT+RCV.WND inclusive; not in TIME-WAIT, where lwIP ignores every RST. Knob
+	 * time_wait_syn_right_edge: the same test for the SYN that time_wait_syn_rst resets. */
+	if ((s->flags & TC_F_RST) && m->k.rst_right_edge_inclusive && st != TC_ST_TIME_WAIT)
+		right_incl = 1;
+	if (tw_syn_rst(m, s) && m->k.time_wait_syn_right_edge)
+		right_incl = 1;
 	if (!c->rst_minus_one &&
 	    (sticks_out || !(c->end_ok || acceptable(m, s->seq, c->len, right_incl)))) {
 		if (s->flags & TC_F_RST) {
@@ -1355,9 +1392,20 @@ static int check_rst(struct tc_model *m, struct segin *c, struct tc_mout *o)
 	if (!(s->flags & TC_F_RST))
 		return 0;
 	int exact = s->seq == m->rcv_nxt || c->rst_minus_one;
+	/* RFC 1337 section 3: "Ignore RST segments in TIME-WAIT state", every one, so no challenge
+	 * ACK either (lwIP tcp_timewait_input and FreeBSD tcp_twcheck return on any RST). */
+	if (st == TC_ST_TIME_WAIT && m->k.rfc1337) {
+		rulef(o, R_RST_RFC1337, "RFC 1337 section 3 (profile rfc1337): RST in TIME-WAIT ignored");
+		return 1;
+	}
 	if (m->k.rfc5961_rst && !exact && rule_on(R_RST_CHALLENGE)) {
-		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check / RFC 5961 3.2 (3) in %s: RST "
-			 "in the window but not at RCV.NXT, send a challenge ACK", stname(st));
+		if (s->seq == m->rcv_nxt + m->rcv_wnd)
+			snprintf(r, sizeof(r), "RFC 5961 3.2 (3) in %s: RST at RCV.NXT+RCV.WND, in the "
+				 "window by knob rst_right_edge_inclusive (lwIP), send a challenge ACK",
+				 stname(st));
+		else
+			snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check / RFC 5961 3.2 (3) in %s: "
+				 "RST in the window but not at RCV.NXT, send a challenge ACK", stname(st));
 		emit_limited_ack(m, o, c->now, R_RST_CHALLENGE, r);
 		return 1;
 	}
@@ -1371,10 +1419,6 @@ static int check_rst(struct tc_model *m, struct segin *c, struct tc_mout *o)
 			reset_conn(m, o, R_RST_REFUSED, "RFC 9293 3.10.7.4 second check, SYN-RECEIVED: "
 				   "RST on an active open, \"connection refused\", enter CLOSED");
 		}
-		return 1;
-	}
-	if (st == TC_ST_TIME_WAIT && m->k.rfc1337) {
-		rulef(o, R_RST_RFC1337, "RFC 1337 section 3 (profile rfc1337): RST in TIME-WAIT ignored");
 		return 1;
 	}
 	snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 second check in %s: RST%s, enter CLOSED",
@@ -1434,6 +1478,20 @@ static int check_syn(struct tc_model *m, struct segin *c, struct tc_mout *o)
 		      "Linux tcp_check_req: with a reset)" : "");
 		if (g)
 			snprintf(g->rule, sizeof(g->rule), "%s", o->rule);
+		return 1;
+	}
+	if (tw_syn_rst(m, s)) {
+		/* lwIP tcp_timewait_input(): tcp_rst(pcb, ackno, seqno + tcplen, ...), then return:
+		 * the RST answers from the segment's own fields and TIME-WAIT stays. */
+		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fourth check (knob %s): SYN in TIME-WAIT's "
+			 "window, send <SEQ=SEG.ACK><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, stay in TIME-WAIT",
+			 s->seq == m->rcv_nxt + m->rcv_wnd ? "time_wait_syn_right_edge" : "time_wait_syn_rst");
+		uint32_t last_ack = m->last_ack_sent;
+		struct tc_mseg *g = emit(m, o, TC_F_RST | TC_F_ACK, s->ack, s->seq + c->len, c->now,
+					 R_TW_SYN_RST, r);
+		m->last_ack_sent = last_ack; /* a reset is not the connection's acknowledgment */
+		if (g)
+			g->opt_must = g->opt_maybe = 0;
 		return 1;
 	}
 	if (m->k.rfc5961_syn) {
@@ -1539,7 +1597,16 @@ static int ack_synchronized(struct tc_model *m, struct segin *c, struct tc_mout 
 		emit_limited_ack(m, o, c->now, R_ACK_5961, r);
 		return 1;
 	}
-	if (lt(m->snd_nxt, s->ack)) {
+	/* In TIME-WAIT a segment with sequence space goes on to that state's own rule below
+	 * ("Acknowledge it, and restart the 2 MSL timeout"), whatever its ACK field. */
+	if (lt(m->snd_nxt, s->ack) && !(st == TC_ST_TIME_WAIT && c->len > 0)) {
+		if (st == TC_ST_LAST_ACK || st == TC_ST_TIME_WAIT) {
+			snprintf(r, sizeof(r), "RFC 9293 3.5.2 in %s (its fifth check has no ESTABLISHED "
+				 "processing): SEG.ACK > SND.NXT, send an empty ACK, drop the segment",
+				 stname(st));
+			emit_ack(m, o, c->now, R_ACK_UNSENT_3_5_2, r);
+			return 1;
+		}
 		snprintf(r, sizeof(r), "RFC 9293 3.10.7.4 fifth check in %s: SEG.ACK > SND.NXT (acks "
 			 "unsent data), send an ACK and drop the segment", stname(st));
 		emit_ack(m, o, c->now, R_ACK_UNSENT, r);
@@ -1568,6 +1635,10 @@ static int ack_synchronized(struct tc_model *m, struct segin *c, struct tc_mout 
 		m->t_tw = c->now + m->k.time_wait_us;
 		rulef(o, R_ACK_CLOSING, "RFC 9293 3.10.7.4 fifth check, CLOSING: our FIN is acknowledged, "
 		      "enter TIME-WAIT");
+		/* The seventh check in TIME-WAIT ignores the segment's text. */
+		if (s->payload_len && lt(s->seq, m->rcv_nxt))
+			ack_ignored(m, c->now, o, "the text of the segment that acknowledged our FIN in "
+				    "CLOSING is ignored");
 		return 1;
 	} else if (st == TC_ST_LAST_ACK && fin_acked) {
 		/* "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return." */
@@ -1590,6 +1661,13 @@ static int check_ack(struct tc_model *m, struct segin *c, struct tc_mout *o)
 	if (!(c->s->flags & TC_F_ACK)) {
 		rulef(o, R_ACK_OFF, "RFC 9293 3.10.7.4 fifth check in %s: ACK bit off, drop the segment",
 		      stname(m->state));
+		/* lwIP tcp_timewait_input() acknowledges whatever has sequence space, and a FIN
+		 * restarts its 2 MSL timer. */
+		if (m->state == TC_ST_TIME_WAIT && c->len > 0 && m->k.ack_ignored_segment) {
+			if (c->s->flags & TC_F_FIN)
+				m->t_tw = c->now + m->k.time_wait_us;
+			ack_ignored(m, c->now, o, "a segment without ACK is dropped");
+		}
 		return 1;
 	}
 	if (m->state == TC_ST_SYN_RECEIVED ? ack_syn_received(m, c, o) : ack_synchronized(m, c, o))
@@ -1721,6 +1799,10 @@ static int check_text(struct tc_model *m, struct segin *c, struct tc_mout *o)
 	}
 	rulef(o, R_TEXT_IGNORED, "RFC 9293 3.10.7.4 seventh: text in %s (after the peer's FIN) is "
 	      "ignored", stname(st));
+	/* lwIP tcp_receive(): a segment that does not begin in [RCV.NXT, RCV.NXT+RCV.WND-1] is
+	 * acknowledged; one beginning further right was unacceptable already (first check). */
+	if (lt(s->seq, m->rcv_nxt))
+		ack_ignored(m, c->now, o, "text beginning before RCV.NXT is ignored");
 	return 0;
 }
 

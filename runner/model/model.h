@@ -168,6 +168,29 @@ struct tc_knobs {
 	 * SHOULD be held for later processing" (SHLD-31): the whole segment, its ACK included,
 	 * waits until the data before it arrives. */
 	int ooo_ack_at_once;
+	/* lwIP tcp_process(): the RST window test is TCP_SEQ_BETWEEN(seqno, rcv_nxt, rcv_nxt +
+	 * rcv_wnd), both ends included, so a RST at exactly RCV.NXT+RCV.WND counts as in the
+	 * window (a challenge ACK under rfc5961_rst) instead of being dropped silently (RFC 5961
+	 * 3.2 (1), RFC 9293 3.10.7.4 second check). SYN-RECEIVED and the synchronized states but
+	 * TIME-WAIT, which lwIP handles apart (tcp_timewait_input ignores every RST). */
+	int rst_right_edge_inclusive;
+	/* lwIP tcp_timewait_input(): a SYN in the window in TIME-WAIT draws
+	 * <SEQ=SEG.ACK><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SEG.ACK is the field as sent, with or
+	 * without the ACK bit) and TIME-WAIT is kept. RFC 9293 3.10.7.4 fourth check, "for
+	 * implementations that do not follow RFC 5961": "If the SYN is in the window it is an
+	 * error: send a reset"; RFC 5961 4.2 (rfc5961_syn) is optional. Takes precedence over
+	 * rfc5961_syn in TIME-WAIT. */
+	int time_wait_syn_rst;
+	/* With time_wait_syn_rst: lwIP's window test for that SYN includes the right edge
+	 * (TCP_SEQ_BETWEEN), so a SYN at exactly RCV.NXT+RCV.WND is reset too, where RFC 9293
+	 * 3.10.7.4 first check says "an acknowledgment should be sent in reply". */
+	int time_wait_syn_right_edge;
+	/* lwIP tcp_receive() / tcp_timewait_input(): a redundant bare ACK
+	 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> after (1) text that the seventh check ignores
+	 * (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "Ignore the segment text") when it begins
+	 * before RCV.NXT, and (2) a segment with sequence space but without the ACK bit in
+	 * TIME-WAIT (which the fifth check drops). RFC 9293 neither asks for nor forbids that ACK. */
+	int ack_ignored_segment;
 };
 
 /* User calls (RFC 9293 3.10.1 - 3.10.6) and the socket options that change the protocol. */
