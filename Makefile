@@ -35,8 +35,17 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # (tests/stacks/lwip/). Built when liblwip-dev is installed (tools/deps.sh installs it).
 LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null)
 LWIP_HARNESS := $(if $(LWIP_CFLAGS),$(BUILD)/tcpconform-lwip)
+# tcpconform-gvisor: gVisor's netstack from Debian's golang-gvisor-gvisor-dev on a TAP device
+# (tests/stacks/gvisor/), built offline in GOPATH mode against the packaged sources, with cgo
+# for the runner's request parser. Built when `go` and those sources exist (tools/deps.sh
+# installs golang-go and golang-gvisor-gvisor-dev); the Go build cache stays under $(BUILD).
+GOPATH_GVISOR := /usr/share/gocode
+GO := $(shell command -v go 2>/dev/null)
+GVISOR_SRC := $(wildcard $(GOPATH_GVISOR)/src/gvisor.dev/gvisor/pkg/tcpip/stack/stack.go)
+GVISOR_HARNESS := $(if $(and $(GO),$(GVISOR_SRC)),$(BUILD)/tcpconform-gvisor)
+GVISOR_VERSION := $(shell dpkg-query -W -f='$${Version}' golang-gvisor-gvisor-dev 2>/dev/null)
 .PHONY: all deps test check unit unit-asan run install clean bench soak
-all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS)
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(GVISOR_HARNESS)
 
 deps:
 	@sh tools/deps.sh
@@ -63,6 +72,13 @@ $(BUILD)/tcpconform-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/tests/stacks/lwip/%.o: CFLAGS += $(LWIP_CFLAGS)
 $(BUILD)/tcpconform-lwip: $(BUILD)/obj/tests/stacks/lwip/harness.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
 	$(CC) $(CFLAGS) -o $@ $^ -llwip -lpthread
+
+$(BUILD)/tcpconform-gvisor: $(wildcard tests/stacks/gvisor/*.go tests/stacks/gvisor/*.c) runner/agent/proto.c runner/agent/proto.h
+	@mkdir -p $(BUILD)/gocache
+	cd tests/stacks/gvisor && GOPATH=$(GOPATH_GVISOR) GO111MODULE=off GOFLAGS= \
+		GOCACHE=$(abspath $(BUILD))/gocache CGO_ENABLED=1 CC="$(CC)" \
+		$(GO) build -p 2 -ldflags "-X main.netstackVersion=$(GVISOR_VERSION)" \
+		-o $(abspath $(BUILD))/tcpconform-gvisor .
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
 	@mkdir -p $(dir $@)

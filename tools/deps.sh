@@ -4,7 +4,8 @@
 # It asks dpkg first and touches apt only when something is missing, so repeated runs are quick.
 set -eu
 pkgs="gcc make pkg-config libnet1-dev libpcap-dev libyaml-dev libcmocka-dev iproute2 ethtool
-      procps libc6-dev python3 liblwip-dev chromium libxml2-utils perl bsdutils"
+      procps libc6-dev python3 liblwip-dev chromium libxml2-utils perl bsdutils
+      golang-go golang-gvisor-gvisor-dev"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
