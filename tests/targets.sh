@@ -1,9 +1,10 @@
 #!/bin/bash
 # The targets beyond the local kernel (docs/targets.md), as run-all.sh section 10. Prints
 # "ok - ..." / "not ok - ..." lines.
-#   a. every suite case against lwIP on TAP (suites/targets/lwip.yaml), judged with its
-#      baseline: no new failure; errors only where docs/deviations/lwip.md explains them
-#   b. nothing left behind by that run (namespaces, TAP devices, harness processes)
+#   a. every suite case against each user-space stack on TAP (lwIP, gVisor's netstack, NetBSD:
+#      suites/targets/NAME.yaml), judged with its baseline: no new failure; errors only where
+#      docs/deviations/NAME.md explains them
+#   b. nothing left behind by each run (namespaces, TAP devices, harness processes)
 #   c. a harness killed mid-case: that case is an `error`, nothing is left behind
 #   d. a harness that hangs (SIGSTOP) mid-case: `error`, nothing is left behind
 #   e-k. the remote target (docs/targets.md "Remote hosts"): namespaces stand in for a host on
@@ -31,18 +32,32 @@ leftovers() {
 	echo "$out"
 }
 
-# a/b. The whole suite against lwIP. The baseline (named by the target file) excuses known
-# deviations; errors still count, except the ones docs/deviations/lwip.md lists as lwIP's
-# slowness outrunning a case's own timeout.
-allowed_errors="options.wscale.above-14.treated-as-14"
-"$TC" run --target tap --target-file suites/targets/lwip.yaml --no-progress \
-	--json "$tmp/lwip.json" suites/ >"$tmp/lwip.out" 2>&1 &
-pid=$!
-wait $pid
-st=$?
-summary=$(grep -E '^baseline .*new failures' "$tmp/lwip.out" | tail -1)
-counts=$(tail -3 "$tmp/lwip.out" | grep -E 'passed, .* failed' | tail -1)
-python3 - "$tmp/lwip.json" "$allowed_errors" >"$tmp/judge.out" 2>&1 <<'EOF'
+# a/b. The whole suite against each user-space stack on a TAP device (lwIP, gVisor's netstack,
+# NetBSD's TCP as a rump kernel; a stack whose harness was not built is said so). The baseline
+# the target file names excuses known deviations, failure by failure; errors still count, except
+# the ones the stack's deviations document (docs/deviations/NAME.md) explains.
+# stack_suite NAME HARNESS-BINARY ALLOWED-ERRORS
+stack_suite() {
+	local name=$1 bin=$2 allowed=$3 label
+	case $name in
+	lwip) label="lwIP" ;;
+	gvisor) label="gVisor's netstack" ;;
+	netbsd) label="NetBSD's TCP (rump)" ;;
+	*) label=$name ;;
+	esac
+	if [ ! -x "$BUILD/$bin" ]; then
+		ko "suites against $label on TAP" "$BUILD/$bin was not built (tools/deps.sh installs what it needs)"
+		return
+	fi
+	"$TC" run --target tap --target-file "suites/targets/$name.yaml" --no-progress \
+		--json "$tmp/$name.json" suites/ >"$tmp/$name.out" 2>&1 &
+	local pid=$!
+	wait $pid
+	local st=$?
+	local summary counts judge new
+	summary=$(grep -E '^baseline .*new failures' "$tmp/$name.out" | tail -1)
+	counts=$(tail -3 "$tmp/$name.out" | grep -E 'passed, .* failed' | tail -1)
+	python3 - "$tmp/$name.json" "$allowed" >"$tmp/judge-$name.out" 2>&1 <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 allowed = set(sys.argv[2].split())
@@ -54,18 +69,22 @@ for r in d["cases"]:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
-judge=$?
-new=$(printf '%s\n' "$summary" | sed -n 's/.*: \([0-9]*\) new failures.*/\1/p')
-if [ -n "$new" ] && [ "$new" -eq 0 ] && [ "$judge" -eq 0 ]; then
-	ok "suites against lwIP on TAP: $counts; $summary"
-else
-	grep -E '^(FAIL|ERROR)' "$tmp/lwip.out" | head -40
-	cat "$tmp/judge.out"
-	ko "suites against lwIP on TAP" "exit $st; $counts; $summary"
-fi
-left=$(leftovers $pid "$BUILD/tcpconform-lwip --tap")
-[ -z "$left" ] && ok "the lwIP run left no namespace, TAP device or harness" ||
-	ko "the lwIP run left things behind" "$left"
+	judge=$?
+	new=$(printf '%s\n' "$summary" | sed -n 's/.*: \([0-9]*\) new failures.*/\1/p')
+	if [ -n "$new" ] && [ "$new" -eq 0 ] && [ "$judge" -eq 0 ]; then
+		ok "suites against $label on TAP: $counts; $summary"
+	else
+		grep -E '^(FAIL|ERROR)' "$tmp/$name.out" | head -40
+		cat "$tmp/judge-$name.out"
+		ko "suites against $label on TAP" "exit $st; $counts; $summary"
+	fi
+	local left
+	left=$(leftovers $pid "$BUILD/$bin --tap")
+	[ -z "$left" ] && ok "the $label run left no namespace, TAP device or harness" ||
+		ko "the $label run left things behind" "$left"
+}
+stack_suite lwip tcpconform-lwip "options.wscale.above-14.treated-as-14"
+stack_suite gvisor tcpconform-gvisor ""
 
 # c/d. A harness that dies or hangs mid-case. The harness is a copy of tcpconform-lwip under a
 # unique name, started by a wrapper that kills (or stops) it 0.3s after start; the case
