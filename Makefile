@@ -13,7 +13,7 @@ CC ?= cc
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -I. $(WARN) -D_GNU_SOURCE -DTC_VERSION=\"$(VERSION)\" -MMD -MP
-LIBS := -lnet -lpcap -lyaml -lpthread
+LIBS := -lnet -lpcap -lyaml -ljansson -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Every .c in these folders belongs to the shared library, except the program entry points;

@@ -1,8 +1,9 @@
 /*
  * load.h - reading a JSON result file (json.h) back into results, for `report merge` and
- * `report compare`. Fields a file lacks (older or newer writers, or a model that does not judge
- * yet) are left empty; unknown fields are ignored; a wrong type for a known field is an error
- * naming the case and the field.
+ * `report compare`. The JSON is parsed by jansson; a document that is not JSON is an error
+ * "NAME: not valid JSON: line L, column C: reason". Fields a file lacks (older or newer writers,
+ * or a model that does not judge yet) are left empty; unknown fields are ignored; a wrong type
+ * for a known field is an error naming the case and the field.
  */
 #ifndef TC_LOAD_H
 #define TC_LOAD_H

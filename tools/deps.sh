@@ -3,8 +3,8 @@
 # `make run` and `make test` call this first, so a fresh machine needs nothing done by hand.
 # It asks dpkg first and touches apt only when something is missing, so repeated runs are quick.
 set -eu
-pkgs="gcc make pkg-config libnet1-dev libpcap-dev libyaml-dev libcmocka-dev iproute2 ethtool
-      procps libc6-dev python3 liblwip-dev chromium libxml2-utils perl bsdutils
+pkgs="gcc make pkg-config libnet1-dev libpcap-dev libyaml-dev libjansson-dev libcmocka-dev
+      iproute2 ethtool procps libc6-dev python3 liblwip-dev chromium libxml2-utils perl bsdutils
       golang-go golang-gvisor-gvisor-dev"
 missing=""
 for p in $pkgs; do
