@@ -310,6 +310,45 @@ static void test_unexpected_unpredicted_is_both(void **st)
 	free(f);
 }
 
+/* Note D3 of docs/deviations/lwip-triage.md: a segment no step expected (step 0) is not held to
+ * the case's first requirement (MUST-2 for a checksum case, which says nothing about it). With
+ * the model judging, it takes the model's judgement: an unpredicted segment is MUST, with the
+ * neutral requirement of RFC 9293 3.10's event processing. Without a model, the case's level
+ * and the same neutral requirement. */
+static void test_unexpected_takes_model_req(void **st)
+{
+	(void)st;
+	static const char *yaml = "id: t.m\ntitle: t\nisn: 100\nrefs: [MUST-2, RFC9293-3.1]\nsteps:\n"
+				  "  - app: listen\n"
+				  "  - send: {flags: S, seq: 0, options: [{mss: 1460}]}\n"
+				  "  - expect: {flags: SA, seq: 0, ack: 1}\n";
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->extra_ack = 1;
+	run(f, yaml, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "both");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_non_null(strstr(x->message, "predicted nothing"));
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "RFC9293-3.10");
+	tc_result_free(&r);
+	free(f);
+
+	f = new_fake();
+	f->extra_ack = 1;
+	run_k(f, yaml, NULL, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	x = by_judge(&r, "case");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "RFC9293-3.10");
+	tc_result_free(&r);
+	free(f);
+}
+
 /* expect: auto takes the model's prediction: passes on the conforming target... */
 static void test_auto_passes(void **st)
 {
@@ -559,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_case_is_case),
 		cmocka_unit_test(test_both_wrong_is_both),
 		cmocka_unit_test(test_unexpected_unpredicted_is_both),
+		cmocka_unit_test(test_unexpected_takes_model_req),
 		cmocka_unit_test(test_auto_passes),
 		cmocka_unit_test(test_auto_fails_on_deviation),
 		cmocka_unit_test(test_auto_warns_on_should_deviation),
