@@ -371,6 +371,27 @@ static void model_verdict(struct ex *x, int i, int step, int line, int nfail_bef
 	mark_event(x, x->qev[i], step, TC_TE_MISMATCH);
 }
 
+/*
+ * The level and requirement of f, a segment no step expected (step 0, found when the case ends).
+ * No step of the case checked it, so the case's own refs (its first: MUST-2 for a checksum case)
+ * say nothing about it. The model knows why it did not expect the segment: when it judged the
+ * segment and disagrees, f takes its rule's level and requirement (RFC 9293 3.10's event
+ * processing for an unpredicted segment, MUST). Otherwise (the model agrees, abstained, or did
+ * not judge) f keeps the case's level, which its author may have set to SHOULD for every check,
+ * with the neutral requirement RFC9293-3.10: what a TCP sends in reply to events. lwIP triage
+ * note D3.
+ */
+static void unexpected_level(struct ex *x, const struct tc_jverdict *v, struct tc_failure *f)
+{
+	if (v->judged && v->bad) {
+		f->level = v->level;
+		snprintf(f->req, sizeof(f->req), "%s", v->req[0] ? v->req : "RFC9293-3.10");
+	} else {
+		f->level = x->c->level;
+		snprintf(f->req, sizeof(f->req), "%s", "RFC9293-3.10");
+	}
+}
+
 static const char *call_name(int call)
 {
 	static const char *const names[] = {"?", "listen", "accept", "connect", "write", "read",
@@ -1322,6 +1343,7 @@ void tc_exec_case(const struct tc_case *c, const struct tc_exec_cfg *cfg, const 
 			tc_flags_str(x.q[i].flags, fl, sizeof(fl));
 			fail(&x, 0, 0, "segment", "none", fl[0] ? fl : "\"\"", segtext,
 			     "unexpected segment from the target: %s", segtext);
+			unexpected_level(&x, &x.qv[i], &x.r->failures[x.r->nfailures - 1]);
 			model_verdict(&x, i, 0, 0, nfail_before);
 		}
 	}

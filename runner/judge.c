@@ -219,6 +219,31 @@ static void take(struct tc_judge *j, const struct tc_mout *o, int step, int64_t 
 	check_lost(j, step);
 }
 
+/* Fires the model's timers due at d (its next deadline) at time at <= d: at d itself when time
+ * has reached it, earlier when the target's timer ran faster and a segment it sent at `at` shows
+ * it fired. The model's clock is then the observed time, never the deadline: the model has no
+ * clock of its own (model.h), so a deadline passed to it as `now` would date everything after it
+ * (the prediction for an app write that follows, say) at a time that has not come yet. The
+ * timer's window still scales with how long the model's timer ran (d - last_input). */
+static void fire_at(struct tc_judge *j, int64_t d, int64_t at, int step)
+{
+	struct tc_mout o;
+	struct rtxinfo ri = {d == j->m.t_rtx, d - j->m.rto, j->m.nrtx};
+	int64_t span = d - j->last_input;
+	if (span <= 0)
+		span = 1;
+	if (at < d) {
+		int64_t *t[5] = {&j->m.t_rtx, &j->m.t_tw, &j->m.t_fw2, &j->m.t_ka, &j->m.t_delack};
+		for (int i = 0; i < 5; i++)
+			if (*t[i] == d)
+				*t[i] = at;
+	}
+	tc_model_timer(&j->m, at, &o);
+	j->mtime = max64(j->mtime, at);
+	j->last_input = at;
+	take(j, &o, step, span, &ri);
+}
+
 /* Fires the model's timers due at or before t, in order. */
 static void fire_timers(struct tc_judge *j, int64_t t, int step)
 {
@@ -226,16 +251,20 @@ static void fire_timers(struct tc_judge *j, int64_t t, int step)
 		int64_t d = tc_model_next_deadline(&j->m);
 		if (!d || d > t)
 			return;
-		struct tc_mout o;
-		struct rtxinfo ri = {d == j->m.t_rtx, d - j->m.rto, j->m.nrtx};
-		int64_t span = d - j->last_input;
-		if (span <= 0)
-			span = 1;
-		tc_model_timer(&j->m, d, &o);
-		j->mtime = max64(j->mtime, d);
-		j->last_input = d;
-		take(j, &o, step, span, &ri);
+		fire_at(j, d, d, step);
 	}
+}
+
+/* The target sent, at ts, a segment that only the model's next timer explains, though the
+ * timer is not due yet: fires it at ts (never later than its deadline, never before the
+ * model's clock). */
+static void fire_early(struct tc_judge *j, int64_t ts)
+{
+	int64_t d = tc_model_next_deadline(&j->m);
+	if (!d)
+		return;
+	int64_t at = max64(ts, j->mtime);
+	fire_at(j, d, at < d ? at : d, 0);
 }
 
 void tc_judge_sent(struct tc_judge *j, const struct tc_seg *s, int64_t ts, int step)
@@ -419,7 +448,7 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 		int64_t d = tc_model_next_deadline(&j->m);
 		if (!d || s->ts_us < d - timer_early(j, d))
 			break;
-		fire_timers(j, d, 0);
+		fire_early(j, s->ts_us);
 		i = match(j, s);
 	}
 	if (j->stopped) {
@@ -497,15 +526,14 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 			    v->level == TC_LVL_MUST) {
 				v->level = TC_LVL_SHOULD;
 				snprintf(v->req, sizeof(v->req), "SHLD-18");
-			} else if (q->p.len > 0 && !q->rtx && s->ts_us < q->lo && s->ts_us >= q->cause &&
-				   v->level == TC_LVL_MUST) {
-				/* Data sooner than the model sends it, but after the input that lets it
-				 * go: the only rules that make a TCP hold data it may send are Nagle's
-				 * (SHLD-7) and sender-side SWS avoidance (3.8.6.2.1, a SHOULD-level
-				 * algorithm). Data before its cause keeps the MUST. */
-				v->level = TC_LVL_SHOULD;
-				snprintf(v->req, sizeof(v->req), "SHLD-7");
 			}
+			/* A data segment at another time than predicted keeps the level of the rule
+			 * that predicted it (docs/model.md "Levels"). The model dates a prediction at
+			 * the input that causes it and never runs its clock past the input it
+			 * processes (fire_at), so data earlier than the window of an immediate send
+			 * (RFC 9293 3.10.2, MUST) went out before the write or the ACK that lets it
+			 * go: not a question of timing. A timer's data carries its timer's level
+			 * (a retransmission RFC6298-2.4 SHOULD, a keep-alive probe MAY-5). */
 		}
 	} else {
 		int64_t d = tc_model_next_deadline(&j->m);
@@ -544,7 +572,7 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 		if (best >= 0) {
 			drop(j, best);
 		} else if (q == &peek) {
-			fire_timers(j, tc_model_next_deadline(&j->m), 0);
+			fire_early(j, s->ts_us);
 			for (int k = 0; k < j->npred; k++)
 				if (!tc_mseg_check(&j->pred[k].p, s, f, sizeof(f), why, sizeof(why))) {
 					drop(j, k);

@@ -563,7 +563,7 @@ static void output(struct tc_model *m, struct tc_mout *o, int64_t now)
 		if (n > wnd_left)
 			n = wnd_left;
 		if (n == 0) {
-			lose(m, o, "the peer's window is closed (zero-window probing is not modelled)");
+			lose(m, o, "the usable window is 0 (zero-window probing is not modelled)");
 			return;
 		}
 		int hold = m->k.nagle_minshall ? lt(m->snd_una, m->small_end) : m->snd_nxt != m->snd_una;

@@ -2,7 +2,8 @@
  * test_exec_model.c - the reference model as the executor's second judge (runner/judge.h), on
  * an in-memory target: judge "model" when only the model disagrees with the target, "case"
  * when only the case does, "both" when both do on the same segment; `expect: auto`; the names
- * rcv_nxt / snd_nxt; abstaining.
+ * rcv_nxt / snd_nxt; abstaining; a state step's `within:` bounding the model; the level and
+ * requirement of a segment no step expected.
  *
  * The fake target is a small scripted passive opener with a virtual clock. By default it
  * conforms to RFC 9293 with RFC 5961 (the rfc9293 profile): an in-window RST that is not at
@@ -38,6 +39,8 @@ struct fake {
 	int rst_ignored;        /* even a RST at RCV.NXT is ignored (breaks a MUST) */
 	uint32_t synack_bump;   /* added to the SYN-ACK's ack */
 	int extra_ack;          /* a bare ACK nobody asked for after the SYN-ACK */
+	int64_t giveup_after;   /* SYN-RECEIVED returns to LISTEN this long after the SYN (0: never) */
+	int64_t syn_at;
 	struct tc_seg last_sent;
 };
 
@@ -69,6 +72,7 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 			push_seg(f, f->q.now + 100, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
 	} else if (s->flags & TC_F_SYN) {
 		f->rcv_nxt = s->seq + 1;
+		f->syn_at = f->q.now;
 		push_seg(f, f->q.now + 100, TC_F_SYN | TC_F_ACK, TISN, f->rcv_nxt + f->synack_bump, 1);
 		if (f->extra_ack)
 			push_seg(f, f->q.now + 200, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
@@ -90,8 +94,14 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 		return -1;
 	if (strcmp(verb, "CONFIG") == 0)
 		fio_push_line(&f->q, f->q.now + 10, "%d OK", tag);
-	else if (strcmp(verb, "STATE") == 0)
+	else if (strcmp(verb, "STATE") == 0) {
+		/* Its SYN-ACK retransmissions exhausted (RFC 9293 3.8.3), the embryonic connection
+		 * of a passive open goes back to LISTEN. */
+		if (f->giveup_after && strcmp(f->state, "SYN_RECEIVED") == 0 &&
+		    f->q.now >= f->syn_at + f->giveup_after)
+			f->state = "LISTEN";
 		fio_push_line(&f->q, f->q.now + 10, "%d OK state=%s", tag, f->state);
+	}
 	else
 		fio_push_line(&f->q, f->q.now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
 	if (strcmp(call, "listen") == 0)
@@ -308,6 +318,95 @@ static void test_unexpected_unpredicted_is_both(void **st)
 	assert_non_null(strstr(x->message, "predicted nothing"));
 	tc_result_free(&r);
 	free(f);
+}
+
+/* Note D3 of docs/deviations/lwip-triage.md: a segment no step expected (step 0) is not held to
+ * the case's first requirement (MUST-2 for a checksum case, which says nothing about it). With
+ * the model judging, it takes the model's judgement: an unpredicted segment is MUST, with the
+ * neutral requirement of RFC 9293 3.10's event processing. Without a model, the case's level
+ * and the same neutral requirement. */
+static void test_unexpected_takes_model_req(void **st)
+{
+	(void)st;
+	static const char *yaml = "id: t.m\ntitle: t\nisn: 100\nrefs: [MUST-2, RFC9293-3.1]\nsteps:\n"
+				  "  - app: listen\n"
+				  "  - send: {flags: S, seq: 0, options: [{mss: 1460}]}\n"
+				  "  - expect: {flags: SA, seq: 0, ack: 1}\n";
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->extra_ack = 1;
+	run(f, yaml, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "both");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_non_null(strstr(x->message, "predicted nothing"));
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "RFC9293-3.10");
+	tc_result_free(&r);
+	free(f);
+
+	f = new_fake();
+	f->extra_ack = 1;
+	run_k(f, yaml, NULL, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	x = by_judge(&r, "case");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_int_equal(x->level, TC_LVL_MUST);
+	assert_string_equal(x->req, "RFC9293-3.10");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A state step's `within:` bounds the model too (exec.c do_state): the target gives up its
+ * embryonic connection 50 ms after the SYN and reads LISTEN at 60 ms; the model (no SYN-ACK
+ * retransmission, 200 ms initial RTO) gives up at 200 ms. With `within: 400ms`, or the default
+ * 300 ms, the step waits for the model's timer (in the executor's time, pumping what the target
+ * sends meanwhile) and both agree; with `within: 100ms` the model is still in SYN-RECEIVED when
+ * the bound ends: a model failure at that step naming both states. */
+static void run_giveup(const char *within, struct tc_result *r)
+{
+	char yaml[512];
+	static struct tc_knobs k;
+	tc_knobs_rfc9293(&k);
+	k.synack_retries = 0;
+	k.rto_initial_us = 200000;
+	snprintf(yaml, sizeof(yaml), OPEN "  - expect: {flags: SA, seq: 0, ack: 1}\n"
+		 "  - state: LISTEN\n%s", within);
+	struct fake *f = new_fake();
+	f->giveup_after = 50000;
+	run_k(f, yaml, &k, r);
+	free(f);
+}
+
+static void test_state_within_bounds_model(void **st)
+{
+	(void)st;
+	struct tc_result r;
+	const char *long_bounds[] = {"    within: 400ms\n", ""};
+	for (int i = 0; i < 2; i++) {
+		run_giveup(long_bounds[i], &r);
+		assert_string_equal(tc_verdict_name(r.verdict), "pass");
+		assert_int_equal(r.nfailures, 0);
+		assert_non_null(strstr(r.model, "judged every segment and state"));
+		assert_non_null(strstr(r.trace, "model state LISTEN"));
+		tc_result_free(&r);
+	}
+	{
+		run_giveup("    within: 100ms\n", &r);
+		assert_string_equal(tc_verdict_name(r.verdict), "fail");
+		assert_int_equal(r.nfailures, 1);
+		const struct tc_failure *x = by_judge(&r, "model");
+		assert_string_equal(x->field, "state");
+		assert_string_equal(x->expected, "SYN_RECEIVED");
+		assert_string_equal(x->actual, "LISTEN");
+		assert_int_equal(x->step, 4);
+		assert_int_equal(x->level, TC_LVL_MUST);
+		assert_non_null(strstr(x->message, "the target is in LISTEN as the case expects, but the "
+					      "model says SYN_RECEIVED"));
+		tc_result_free(&r);
+	}
 }
 
 /* expect: auto takes the model's prediction: passes on the conforming target... */
@@ -559,6 +658,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_case_is_case),
 		cmocka_unit_test(test_both_wrong_is_both),
 		cmocka_unit_test(test_unexpected_unpredicted_is_both),
+		cmocka_unit_test(test_unexpected_takes_model_req),
+		cmocka_unit_test(test_state_within_bounds_model),
 		cmocka_unit_test(test_auto_passes),
 		cmocka_unit_test(test_auto_fails_on_deviation),
 		cmocka_unit_test(test_auto_warns_on_should_deviation),
