@@ -33,8 +33,23 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # (tests/stacks/lwip/). Built when liblwip-dev is installed (tools/deps.sh installs it).
 LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null)
 LWIP_HARNESS := $(if $(LWIP_CFLAGS),$(BUILD)/tcpconform-lwip)
+# tcpconform-netbsd: NetBSD's TCP/IP stack as a rump kernel on a TAP device (tests/stacks/netbsd/,
+# on the harness kit tests/stacks/kit/). Built when the prebuilt rump kernel is there: RUMP,
+# by default ../shared/rump beside the checkout (a worktree one level deeper finds
+# ../../shared/rump); `make RUMP=/path/to/rump` otherwise (its README.md says what it holds).
+RUMP ?= $(firstword $(foreach d,../shared/rump ../../shared/rump,$(if $(wildcard $(CURDIR)/$(d)/include/rump/rump.h),$(abspath $(CURDIR)/$(d)))))
+NETBSD_HARNESS := $(if $(wildcard $(RUMP)/include/rump/rump.h),$(BUILD)/tcpconform-netbsd)
+# The libraries' symbolic links may have been flattened into small text files on the way
+# (lib/librump.so holds the text "librump.so.0"), so the build links against its own links
+# to the real ELF files, $(BUILD)/rump-lib/, which the harness also finds at run time
+# ($$ORIGIN/rump-lib: the build folder can move).
+RUMP_COMPONENTS := rumpnet_virtif rumpnet_config rumpnet_netinet6 rumpnet_netinet rumpnet_net \
+	rumpnet rump rumpuser
+RUMP_LIBS := -L$(BUILD)/rump-lib -Wl,-rpath,'$$ORIGIN/rump-lib' -Wl,--no-as-needed \
+	$(RUMP_COMPONENTS:%=-l%) -Wl,--as-needed -lpthread -ldl -lrt
+KIT_OBJ := $(BUILD)/obj/tests/stacks/kit/kit.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
 .PHONY: all deps test unit unit-asan fuzz-smoke integration run install clean bench soak
-all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS)
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(NETBSD_HARNESS)
 
 deps:
 	@sh tools/deps.sh
@@ -61,6 +76,20 @@ $(BUILD)/tcpconform-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/tests/stacks/lwip/%.o: CFLAGS += $(LWIP_CFLAGS)
 $(BUILD)/tcpconform-lwip: $(BUILD)/obj/tests/stacks/lwip/harness.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
 	$(CC) $(CFLAGS) -o $@ $^ -llwip -lpthread
+
+# The rump headers are NetBSD's and declare things gcc would warn about: -isystem.
+$(BUILD)/obj/tests/stacks/netbsd/%.o: CFLAGS += -isystem $(RUMP)/include
+$(BUILD)/rump-lib/.stamp: $(wildcard $(RUMP)/lib/*)
+	@mkdir -p $(dir $@)
+	@for l in $(RUMP_COMPONENTS); do \
+		f=$$(ls $(RUMP)/lib/lib$$l.so.*.* | head -1); \
+		test -n "$$f" || { echo "no lib$$l in $(RUMP)/lib" >&2; exit 1; }; \
+		ln -sf "$$f" $(dir $@)lib$$l.so; \
+		ln -sf "$$f" $(dir $@)$$(basename "$$f" | sed 's/\(\.so\.[0-9]*\)\..*/\1/'); \
+	done
+	@touch $@
+$(BUILD)/tcpconform-netbsd: $(BUILD)/obj/tests/stacks/netbsd/harness.o $(KIT_OBJ) $(BUILD)/rump-lib/.stamp
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(RUMP_LIBS)
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
 	@mkdir -p $(dir $@)
