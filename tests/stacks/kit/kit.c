@@ -765,6 +765,17 @@ static void handle_line(const char *line, size_t len, int overlong)
 
 /* ---- Threads ---- */
 
+/* Retries every active pending call: a stack's wait() need not say which socket became
+ * ready, and a retry that finds nothing costs little. Completing one call never frees another
+ * (only sweep does). */
+static void progress_all(void)
+{
+	for (struct op *op = K.ops; op; op = op->next)
+		if (!op->done && op_active(op))
+			op_progress(op);
+	sweep();
+}
+
 /* The request thread: reads stdin, handles each complete line with the lock held. Bytes
  * beyond AG_MAX_LINE are dropped until the line ends, which then gets one ERR. */
 static void *input_thread(void *arg)
@@ -799,6 +810,11 @@ static void *input_thread(void *arg)
 			i += seg;
 			if (nl) {
 				klock();
+				/* First what the stack has done since: a call that can complete now
+				 * completes before the request is handled, as in tcpconform-agent's
+				 * loop (sockets before input), so e.g. an accept whose connection is
+				 * established is done before the next `shutdown` picks its socket. */
+				progress_all();
 				handle_line(line, linelen, overlong);
 				kunlock();
 				/* A new pending call must be waited for from now on. */
@@ -852,13 +868,7 @@ int kit_run(const struct kit_stack *st)
 	for (;;) {
 		if (st->tick)
 			st->tick(st->ctx);
-		/* Every active pending call is retried: a stack's wait() need not say which
-		 * socket became ready, and a retry that finds nothing costs little. Completing
-		 * one call never frees another (only sweep does). */
-		for (struct op *op = K.ops; op; op = op->next)
-			if (!op->done && op_active(op))
-				op_progress(op);
-		sweep();
+		progress_all();
 		int n = 0;
 		if (cap < K.nops) {
 			struct kit_waitfd *nf = realloc(fds, sizeof(*fds) * (size_t)(K.nops + 16));

@@ -476,6 +476,14 @@ static int sb_sockopt(void *ctx, int s, int set, enum ag_opt opt, int value[2], 
 	}
 	if (r != 0) {
 		*err = nberr();
+		/* NetBSD (2016) sets TCP_KEEPIDLE/INTVL/CNT but its tcp_ctloutput() does not read
+		 * them back: ENOPROTOOPT, "protocol option not available". The option is then one
+		 * the stack lacks for this call, which the protocol says is ERR UNSUPPORTED. */
+		if (*err == ENOPROTOOPT) {
+			snprintf(why, cap, "%s: NetBSD's %s answers ENOPROTOOPT", ag_opt_name(opt),
+				 set ? "setsockopt" : "getsockopt");
+			return KIT_UNSUPPORTED;
+		}
 		return -1;
 	}
 	return 0;
