@@ -44,8 +44,23 @@ GO := $(shell command -v go 2>/dev/null)
 GVISOR_SRC := $(wildcard $(GOPATH_GVISOR)/src/gvisor.dev/gvisor/pkg/tcpip/stack/stack.go)
 GVISOR_HARNESS := $(if $(and $(GO),$(GVISOR_SRC)),$(BUILD)/tcpconform-gvisor)
 GVISOR_VERSION := $(shell dpkg-query -W -f='$${Version}' golang-gvisor-gvisor-dev 2>/dev/null)
+# tcpconform-netbsd: NetBSD's TCP/IP stack as a rump kernel on a TAP device (tests/stacks/netbsd/,
+# on the harness kit tests/stacks/kit/). Built when the prebuilt rump kernel is there: RUMP,
+# by default ../shared/rump beside the checkout (a worktree one level deeper finds
+# ../../shared/rump); `make RUMP=/path/to/rump` otherwise (its README.md says what it holds).
+RUMP ?= $(firstword $(foreach d,../shared/rump ../../shared/rump,$(if $(wildcard $(CURDIR)/$(d)/include/rump/rump.h),$(abspath $(CURDIR)/$(d)))))
+NETBSD_HARNESS := $(if $(wildcard $(RUMP)/include/rump/rump.h),$(BUILD)/tcpconform-netbsd)
+# The libraries' symbolic links may have been flattened into small text files on the way
+# (lib/librump.so holds the text "librump.so.0"), so the build links against its own links
+# to the real ELF files, $(BUILD)/rump-lib/, which the harness also finds at run time
+# ($$ORIGIN/rump-lib: the build folder can move).
+RUMP_COMPONENTS := rumpnet_virtif rumpnet_config rumpnet_netinet6 rumpnet_netinet rumpnet_net \
+	rumpnet rump rumpuser
+RUMP_LIBS := -L$(BUILD)/rump-lib -Wl,-rpath,'$$ORIGIN/rump-lib' -Wl,--no-as-needed \
+	$(RUMP_COMPONENTS:%=-l%) -Wl,--as-needed -lpthread -ldl -lrt
+KIT_OBJ := $(BUILD)/obj/tests/stacks/kit/kit.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
 .PHONY: all deps test check unit unit-asan run install clean bench soak
-all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(GVISOR_HARNESS)
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(GVISOR_HARNESS) $(NETBSD_HARNESS)
 
 deps:
 	@sh tools/deps.sh
@@ -79,6 +94,20 @@ $(BUILD)/tcpconform-gvisor: $(wildcard tests/stacks/gvisor/*.go tests/stacks/gvi
 		GOCACHE=$(abspath $(BUILD))/gocache CGO_ENABLED=1 CC="$(CC)" \
 		$(GO) build -p 2 -ldflags "-X main.netstackVersion=$(GVISOR_VERSION)" \
 		-o $(abspath $(BUILD))/tcpconform-gvisor .
+
+# The rump headers are NetBSD's and declare things gcc would warn about: -isystem.
+$(BUILD)/obj/tests/stacks/netbsd/%.o: CFLAGS += -isystem $(RUMP)/include
+$(BUILD)/rump-lib/.stamp: $(wildcard $(RUMP)/lib/*)
+	@mkdir -p $(dir $@)
+	@for l in $(RUMP_COMPONENTS); do \
+		f=$$(ls $(RUMP)/lib/lib$$l.so.*.* | head -1); \
+		test -n "$$f" || { echo "no lib$$l in $(RUMP)/lib" >&2; exit 1; }; \
+		ln -sf "$$f" $(dir $@)lib$$l.so; \
+		ln -sf "$$f" $(dir $@)$$(basename "$$f" | sed 's/\(\.so\.[0-9]*\)\..*/\1/'); \
+	done
+	@touch $@
+$(BUILD)/tcpconform-netbsd: $(BUILD)/obj/tests/stacks/netbsd/harness.o $(KIT_OBJ) $(BUILD)/rump-lib/.stamp
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(RUMP_LIBS)
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
 	@mkdir -p $(dir $@)
