@@ -457,6 +457,12 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 	}
 	if (i >= 0) {
 		snprintf(v->rule, sizeof(v->rule), "%s", j->pred[i].p.rule);
+		if (s->flags & TC_F_RST) {
+			j->have_rst = 1;
+			j->rst_seq = s->seq;
+			j->rst_ack = s->ack;
+			j->rst_flags = s->flags;
+		}
 		drop(j, i);
 		/* RFC 9293 3.8.6.3 allows an ACK to ride on a later segment: a pure ACK the model
 		 * predicted before this one is covered by its acknowledgment. */
@@ -468,6 +474,14 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 				else
 					k++;
 			}
+		return;
+	}
+	/* A copy of the reset the model already accepted changes nothing at the peer (the
+	 * connection is gone there; a RST in CLOSED is discarded, RFC 9293 3.10.7.1), and no
+	 * requirement limits a close or an abort to one reset: not a failure. */
+	if (j->have_rst && (s->flags & TC_F_RST) && s->payload_len == 0 && s->seq == j->rst_seq &&
+	    s->ack == j->rst_ack && s->flags == j->rst_flags) {
+		snprintf(v->rule, sizeof(v->rule), "a copy of the reset the target sent before");
 		return;
 	}
 	/* No prediction fits. What explains the difference best: a prediction right in every field

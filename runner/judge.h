@@ -94,6 +94,11 @@ struct tc_judge {
 	int stop_step;
 	char why[256];          /* why it stopped ("" while judging) */
 	char last_rule[TC_MODEL_RULE];
+	/* The last reset the target sent that the model predicted: an identical copy of it is
+	 * harmless (tc_judge_segment). */
+	int have_rst;
+	uint32_t rst_seq, rst_ack;
+	uint8_t rst_flags;
 	struct tc_jpred pred[TC_JUDGE_MAXP];
 	int npred;
 	int nfail;              /* model failures recorded (for the summary) */

@@ -41,6 +41,8 @@ struct fake {
 	int extra_ack;          /* a bare ACK nobody asked for after the SYN-ACK */
 	int64_t giveup_after;   /* SYN-RECEIVED returns to LISTEN this long after the SYN (0: never) */
 	int64_t syn_at;
+	int closed_rsts;        /* a segment after the connection is gone draws this many RSTs */
+	uint32_t rst_bump;      /* added to the SEQ of the second of them */
 	struct tc_seg last_sent;
 };
 
@@ -77,6 +79,10 @@ static int f_send(void *ctx, const struct tc_seg *s, int64_t *ts, char *err, siz
 		if (f->extra_ack)
 			push_seg(f, f->q.now + 200, TC_F_ACK, TISN + 1, f->rcv_nxt, 0);
 		f->state = "SYN_RECEIVED";
+	} else if ((s->flags & TC_F_ACK) && f->closed_rsts && strcmp(f->state, "CLOSED") == 0) {
+		/* RFC 9293 3.10.7.1 / 3.10.7.2: <SEQ=SEG.ACK><CTL=RST>, perhaps more than once. */
+		for (int k = 0; k < f->closed_rsts; k++)
+			push_seg(f, f->q.now + 50 + k, TC_F_RST, s->ack + (k ? f->rst_bump : 0), 0, 0);
 	} else if (s->flags & TC_F_ACK) {
 		f->state = "ESTABLISHED";
 	}
@@ -355,6 +361,46 @@ static void test_unexpected_takes_model_req(void **st)
 	assert_int_equal(x->step, 0);
 	assert_int_equal(x->level, TC_LVL_MUST);
 	assert_string_equal(x->req, "RFC9293-3.10");
+	tc_result_free(&r);
+	free(f);
+}
+
+/* A target that answers with the same reset twice (lwIP on close() with unread data): the copy
+ * tells the peer nothing new and no requirement limits an answer to one reset, so neither judge
+ * fails it. A second reset that differs (another SEQ) is a segment no step and no rule expected,
+ * and fails, naming it. */
+static void test_duplicate_rst_is_harmless(void **st)
+{
+	(void)st;
+	static const char *yaml = "id: t.d\ntitle: t\nisn: 100\nsteps:\n"
+				  "  - app: listen\n"
+				  "  - send: {flags: S, seq: 0, options: [{mss: 1460}]}\n"
+				  "  - expect: {flags: SA, seq: 0, ack: 1}\n"
+				  "  - send: {flags: A, seq: 1, ack: 1}\n"
+				  "  - send: {flags: R, seq: 1}\n"
+				  "  - send: {flags: A, seq: 1, ack: 1}\n"
+				  "  - expect: {flags: R, seq: 1}\n";
+	struct fake *f = new_fake();
+	struct tc_result r;
+	f->closed_rsts = 2;
+	run(f, yaml, &r);
+	if (r.nfailures)
+		fail_msg("a copy of the reset failed: %s: %s", r.failures[0].field,
+			 r.failures[0].message);
+	assert_string_equal(tc_verdict_name(r.verdict), "pass");
+	tc_result_free(&r);
+	free(f);
+
+	f = new_fake();
+	f->closed_rsts = 2;
+	f->rst_bump = 7;
+	run(f, yaml, &r);
+	assert_string_equal(tc_verdict_name(r.verdict), "fail");
+	const struct tc_failure *x = by_judge(&r, "both");
+	assert_string_equal(x->field, "segment");
+	assert_int_equal(x->step, 0);
+	assert_string_equal(x->expected, "none");
+	assert_non_null(strstr(x->message, "seq 8"));
 	tc_result_free(&r);
 	free(f);
 }
@@ -659,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_both_wrong_is_both),
 		cmocka_unit_test(test_unexpected_unpredicted_is_both),
 		cmocka_unit_test(test_unexpected_takes_model_req),
+		cmocka_unit_test(test_duplicate_rst_is_harmless),
 		cmocka_unit_test(test_state_within_bounds_model),
 		cmocka_unit_test(test_auto_passes),
 		cmocka_unit_test(test_auto_fails_on_deviation),
