@@ -180,8 +180,13 @@ static void req_nest_end(struct nlreq *r, struct rtattr *a)
 	a->rta_len = (unsigned short)(r->buf + r->h->nlmsg_len - (char *)a);
 }
 
-/* Sends the request and reads the kernel's acknowledgement; what names the operation. */
-static int req_do(int nl, struct nlreq *r, const char *what, char *err, size_t cap)
+/*
+ * Sends the request and reads the kernel's answers to it until one ends it: its
+ * acknowledgement (NLMSG_ERROR, error 0), an error, or, for a query, the first message of type
+ * want (then copied to *reply). what names the operation in messages.
+ */
+static int req_talk(int nl, struct nlreq *r, int want, struct ifinfomsg *reply, const char *what,
+		    char *err, size_t cap)
 {
 	static uint32_t seq;
 	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
@@ -190,7 +195,7 @@ static int req_do(int nl, struct nlreq *r, const char *what, char *err, size_t c
 		snprintf(err, cap, "%s: netlink send: %s", what, strerror(errno));
 		return -1;
 	}
-	char ans[4096];
+	char ans[8192];
 	for (;;) {
 		ssize_t n = recv(nl, ans, sizeof(ans), 0);
 		if (n < 0) {
@@ -201,7 +206,13 @@ static int req_do(int nl, struct nlreq *r, const char *what, char *err, size_t c
 		}
 		for (struct nlmsghdr *h = (struct nlmsghdr *)ans; NLMSG_OK(h, (unsigned)n);
 		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != r->h->nlmsg_seq || h->nlmsg_type != NLMSG_ERROR)
+			if (h->nlmsg_seq != r->h->nlmsg_seq)
+				continue;
+			if (want && h->nlmsg_type == want) {
+				memcpy(reply, NLMSG_DATA(h), sizeof(*reply));
+				return 0;
+			}
+			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 			if (e->error == 0)
@@ -212,43 +223,24 @@ static int req_do(int nl, struct nlreq *r, const char *what, char *err, size_t c
 	}
 }
 
+static int req_do(int nl, struct nlreq *r, const char *what, char *err, size_t cap)
+{
+	return req_talk(nl, r, 0, NULL, what, err, cap);
+}
+
 static int ifindex_in(int nl, const char *name, char *err, size_t cap)
 {
 	/* The socket's namespace is the one to look in; if_nametoindex() would look in ours. */
 	struct nlreq r;
-	struct ifinfomsg *ifi = req_init(&r, RTM_GETLINK, 0, sizeof(*ifi));
+	struct ifinfomsg *ifi = req_init(&r, RTM_GETLINK, 0, sizeof(*ifi)), got;
 	ifi->ifi_family = AF_UNSPEC;
 	req_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
 	r.h->nlmsg_flags = NLM_F_REQUEST;
-	static uint32_t seq = 1u << 30;
-	r.h->nlmsg_seq = ++seq;
-	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
-	if (sendto(nl, r.buf, r.h->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		snprintf(err, cap, "looking up %s: %s", name, strerror(errno));
+	char what[64];
+	snprintf(what, sizeof(what), "no interface %s", name);
+	if (req_talk(nl, &r, RTM_NEWLINK, &got, what, err, cap) < 0)
 		return -1;
-	}
-	char ans[8192];
-	for (;;) {
-		ssize_t n = recv(nl, ans, sizeof(ans), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, cap, "looking up %s: %s", name, strerror(errno));
-			return -1;
-		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)ans; NLMSG_OK(h, (unsigned)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != r.h->nlmsg_seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				snprintf(err, cap, "no interface %s: %s", name, strerror(-e->error));
-				return -1;
-			}
-			if (h->nlmsg_type == RTM_NEWLINK)
-				return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
-		}
-	}
+	return got.ifi_index;
 }
 
 int tc_nl_veth(int nl, const char *name, int index, const uint8_t mac[6], const char *peer,
