@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "linux.h"
+#include "netns.h"
 #include "wire.h"
 
 #define NETNS_DIR "/run/netns"
@@ -279,12 +280,10 @@ static void *tap_open(const struct tc_case *c, int family, const struct tc_targe
 	}
 
 	snprintf(t->ns, sizeof(t->ns), "tcpc-%d-%d-tap", (int)env->owner_pid, env->idx);
-	{
-		char *a[] = {"ip", "netns", "add", t->ns, NULL};
-		if (tc_run_cmd(a, err, cap) < 0)
-			goto fail;
-		t->made = 1;
-	}
+	/* Made from this process (targets/netns.h), not by forking `ip`. */
+	if (tc_netns_add(t->ns, err, cap) < 0)
+		goto fail;
+	t->made = 1;
 	{
 		char path[128];
 		snprintf(path, sizeof(path), NETNS_DIR "/%s", t->ns);
@@ -386,9 +385,8 @@ static void tap_close(void *h)
 	if (t->fd_ns >= 0)
 		close(t->fd_ns);
 	if (t->made) {
-		char *a[] = {"ip", "netns", "del", t->ns, NULL};
 		char e[256];
-		tc_run_cmd(a, e, sizeof(e));
+		tc_netns_del(t->ns, e, sizeof(e));
 	}
 	free(t);
 }

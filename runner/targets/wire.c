@@ -290,57 +290,6 @@ int tc_wire_request(struct tc_wire *w, const char *line, const char *tag, int ti
 	}
 }
 
-int tc_run_cmd(char *const argv[], char *err, size_t cap)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(err, cap, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, cap, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int dn = open("/dev/null", O_RDWR);
-		if (dn >= 0) {
-			dup2(dn, 0);
-			dup2(dn, 1);
-		}
-		dup2(pfd[1], 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	char out[512];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(out) - 1 && (r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0)
-		n += (size_t)r;
-	char sink[256];
-	while (read(pfd[0], sink, sizeof(sink)) > 0)
-		;
-	out[n] = '\0';
-	close(pfd[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	size_t off = (size_t)snprintf(err, cap, "'");
-	for (int i = 0; argv[i] && off < cap; i++)
-		off += (size_t)snprintf(err + off, cap - off, "%s%s", i ? " " : "", argv[i]);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	if (off < cap)
-		snprintf(err + off, cap - off, "' failed: %s", n ? out : "(no message)");
-	return -1;
-}
-
 int tc_write_proc(const char *path, const char *value, char *err, size_t cap)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -53,9 +53,6 @@ int tc_wire_request(struct tc_wire *w, const char *line, const char *tag, int ti
 /* Microseconds of CLOCK_REALTIME (the clock pcap stamps frames with). */
 int64_t tc_wire_now(void *ctx);
 
-/* Runs argv (no shell) and waits; -1 with the command and its stderr in err on failure. */
-int tc_run_cmd(char *const argv[], char *err, size_t cap);
-
 /* Writes value to the file path (a /proc or /sys knob) in the caller's namespace. 0, or -1 with
  * "PATH: reason" in err and errno kept from the failing call (ENOENT: no such knob). */
 int tc_write_proc(const char *path, const char *value, char *err, size_t cap);
