@@ -59,8 +59,13 @@ RUMP_COMPONENTS := rumpnet_virtif rumpnet_config rumpnet_netinet6 rumpnet_netine
 RUMP_LIBS := -L$(BUILD)/rump-lib -Wl,-rpath,'$$ORIGIN/rump-lib' -Wl,--no-as-needed \
 	$(RUMP_COMPONENTS:%=-l%) -Wl,--as-needed -lpthread -ldl -lrt
 KIT_OBJ := $(BUILD)/obj/tests/stacks/kit/kit.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
+# tcpconform-example: the harness kit's minimal example (tests/stacks/example/, docs/targets.md
+# "Plug in your stack"): the Linux kernel's own sockets in the case's namespace, behind the TAP
+# device; its STATE and SYSCTL are the agent's Linux code (runner/agent/state_linux.c).
+EXAMPLE_HARNESS := $(BUILD)/tcpconform-example
 .PHONY: all deps test check unit unit-asan run install clean bench soak
-all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(GVISOR_HARNESS) $(NETBSD_HARNESS)
+all: $(BUILD)/tcpconform $(BUILD)/tcpconform-agent $(LWIP_HARNESS) $(GVISOR_HARNESS) $(NETBSD_HARNESS) \
+	$(EXAMPLE_HARNESS)
 
 deps:
 	@sh tools/deps.sh
@@ -85,7 +90,7 @@ $(BUILD)/tcpconform-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 $(BUILD)/obj/tests/stacks/lwip/%.o: CFLAGS += $(LWIP_CFLAGS)
-$(BUILD)/tcpconform-lwip: $(BUILD)/obj/tests/stacks/lwip/harness.o $(BUILD)/obj/runner/agent/proto.o $(BUILD)/obj/common/names.o
+$(BUILD)/tcpconform-lwip: $(BUILD)/obj/tests/stacks/lwip/harness.o $(KIT_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -llwip -lpthread
 
 $(BUILD)/tcpconform-gvisor: $(wildcard tests/stacks/gvisor/*.go tests/stacks/gvisor/*.c) runner/agent/proto.c runner/agent/proto.h
@@ -108,6 +113,19 @@ $(BUILD)/rump-lib/.stamp: $(wildcard $(RUMP)/lib/*)
 	@touch $@
 $(BUILD)/tcpconform-netbsd: $(BUILD)/obj/tests/stacks/netbsd/harness.o $(KIT_OBJ) $(BUILD)/rump-lib/.stamp
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(RUMP_LIBS)
+
+$(BUILD)/tcpconform-example: $(BUILD)/obj/tests/stacks/example/harness.o $(KIT_OBJ) \
+		$(BUILD)/obj/runner/agent/state_linux.o
+	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+# The kit's unit test runs the kit itself (tests/unit/test_kit.c): the kit's object is linked
+# before the library, whose protocol codec it uses.
+$(BUILD)/unit/test_kit: $(BUILD)/obj/tests/unit/test_kit.o $(BUILD)/obj/tests/stacks/kit/kit.o $(BUILD)/libtc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+$(BUILD)/asan/unit/test_kit: $(BUILD)/asan/tests/unit/test_kit.o $(BUILD)/asan/tests/stacks/kit/kit.o $(BUILD)/libtc-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) -lcmocka
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtc.a
 	@mkdir -p $(dir $@)

@@ -73,7 +73,6 @@ static struct {
 
 	struct ag_request rq;
 	char out[AG_MAX_LINE + 64];
-	size_t outlen;
 } K = {
 	.mx = PTHREAD_MUTEX_INITIALIZER,
 	.wake_mx = PTHREAD_MUTEX_INITIALIZER,
@@ -109,38 +108,29 @@ void kit_wake(void)
 	pthread_mutex_unlock(&K.wake_mx);
 }
 
-/* ---- Output: whole lines, one write sequence each, under the lock. ---- */
+/* ---- Output: whole lines, each formatted by the protocol's codec (runner/agent/proto.h), so
+ * the kit's replies and the runner's reading of them cannot disagree. Written under the lock. */
 
-static void out_start(void)
-{
-	K.outlen = 0;
-	K.out[0] = '\0';
-}
+/* A runner that has gone away ends the harness: nobody is left to answer. n is the length
+ * ag_fmt_* returned; -1 (the reply did not fit, which within AG_READ_MAX cannot happen) is
+ * answered as the kit's own bug. */
+static void write_line(int n);
 
-static void out_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out_add(const char *fmt, ...)
+static void emit(const char *tag, int n)
 {
-	va_list ap;
-	size_t room = sizeof(K.out) - 1 - K.outlen; /* one byte stays free for the "\n" */
-	va_start(ap, fmt);
-	int n = vsnprintf(K.out + K.outlen, room, fmt, ap);
-	va_end(ap);
+	if (n < 0)
+		n = ag_fmt_err(K.out, sizeof(K.out) - 1, tag, "INTERNAL", "reply too long");
 	if (n < 0)
 		return;
-	K.outlen += (size_t)n < room ? (size_t)n : room - 1;
+	write_line(n);
 }
 
-/* A runner that has gone away ends the harness: nobody is left to answer. */
-static void out_send(void)
+static void write_line(int n)
 {
-	/* Free text may quote any byte of a request; lines are printable ASCII. */
-	for (size_t i = 0; i < K.outlen; i++)
-		if ((unsigned char)K.out[i] < 0x20 || (unsigned char)K.out[i] > 0x7e)
-			K.out[i] = '?';
-	K.out[K.outlen++] = '\n';
+	K.out[n++] = '\n';
 	size_t off = 0;
-	while (off < K.outlen) {
-		ssize_t w = write(K.st->out_fd > 0 ? K.st->out_fd : 1, K.out + off, K.outlen - off);
+	while (off < (size_t)n) {
+		ssize_t w = write(K.st->out_fd > 0 ? K.st->out_fd : 1, K.out + off, (size_t)n - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -148,6 +138,17 @@ static void out_send(void)
 		}
 		off += (size_t)w;
 	}
+}
+
+static void reply_ok(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply_ok(const char *tag, const char *fmt, ...)
+{
+	char rest[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	emit(tag, ag_fmt_ok(K.out, sizeof(K.out) - 1, tag, rest));
 }
 
 static void reply_err(const char *tag, const char *code, const char *fmt, ...)
@@ -159,28 +160,19 @@ static void reply_err(const char *tag, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	out_start();
-	out_add("%s ERR %s %s", tag, code, msg);
-	out_send();
+	emit(tag, ag_fmt_err(K.out, sizeof(K.out) - 1, tag, code, msg));
+}
+
+static void reply_pending(const char *tag, enum ag_call call)
+{
+	emit(tag, ag_fmt_pending(K.out, sizeof(K.out) - 1, tag, call));
 }
 
 static void reply_done(const char *tag, enum ag_call call, long long ret, int err,
 		       const uint8_t *data, size_t ndata, const int *value, int nvalue)
 {
-	char ebuf[32];
-	out_start();
-	out_add("%s DONE call=%s ret=%lld errno=%s", tag, ag_call_name(call), ret,
-		ag_errno_name(err, ebuf, sizeof(ebuf)));
-	if (data && ndata > 0) {
-		out_add(" data=");
-		if (ag_hex_encode(data, ndata, K.out + K.outlen, sizeof(K.out) - 1 - K.outlen) == 0)
-			K.outlen += 2 * ndata;
-	}
-	if (nvalue == 1)
-		out_add(" value=%d", value[0]);
-	else if (nvalue == 2)
-		out_add(" value=%d,%d", value[0], value[1]);
-	out_send();
+	emit(tag, ag_fmt_done(K.out, sizeof(K.out) - 1, tag, call, ret, err, data, ndata, value,
+			      nvalue));
 }
 
 /* ---- Known connections ---- */
@@ -210,7 +202,7 @@ static int is_known(const struct sockaddr_storage *l, const struct sockaddr_stor
 
 static void remember(const struct sockaddr_storage *l, const struct sockaddr_storage *p)
 {
-	if (is_known(l, p))
+	if (!l || !p || is_known(l, p))
 		return;
 	if (K.nknown == MAX_KNOWN) {
 		memmove(&K.known[0], &K.known[1], sizeof(K.known[0]) * (MAX_KNOWN - 1));
@@ -219,6 +211,11 @@ static void remember(const struct sockaddr_storage *l, const struct sockaddr_sto
 	K.known[K.nknown].local = *l;
 	K.known[K.nknown].peer = *p;
 	K.nknown++;
+}
+
+void kit_known(const struct sockaddr_storage *local, const struct sockaddr_storage *peer)
+{
+	remember(local, peer);
 }
 
 /* An accepted connection by its own tuple (the CONFIG may name another peer by now). */
@@ -263,6 +260,42 @@ static void fill(uint8_t *b, size_t off, size_t n)
 		b[i] = (uint8_t)('0' + (off + i) % 10);
 }
 
+/* Hands a pending write to the stack piece by piece until it is all taken, the stack takes
+ * no more for now, or an error ends it. */
+static void write_round(struct op *op)
+{
+	static uint8_t chunk[CHUNK];
+	const struct kit_stack *st = K.st;
+	int err = 0;
+	while (op->off < op->len || op->len == 0) {
+		size_t n = op->len - op->off;
+		const uint8_t *p;
+		if (op->data) {
+			p = op->data + op->off;
+		} else {
+			if (n > CHUNK)
+				n = CHUNK;
+			fill(chunk, op->off, n);
+			p = chunk;
+		}
+		long w = st->write(st->ctx, op->sock, p, n, &err);
+		if (w == KIT_AGAIN)
+			return;
+		if (w < 0) {
+			if (err == EINTR || err == EAGAIN)
+				return;
+			/* A partial write followed by an error reports what got queued. */
+			op_finish(op, op->off > 0 ? (long long)op->off : -1, err, NULL, 0);
+			return;
+		}
+		op->off += (size_t)w;
+		if (op->len == 0 || w == 0)
+			break;
+	}
+	if (op->off >= op->len)
+		op_finish(op, (long long)op->off, 0, NULL, 0);
+}
+
 /* Advances one pending call as far as the stack allows without blocking. */
 static void op_progress(struct op *op)
 {
@@ -289,37 +322,12 @@ static void op_progress(struct op *op)
 		op_finish(op, r == 0 ? 0 : -1, r == 0 ? 0 : err, NULL, 0);
 		return;
 	}
-	case AG_C_WRITE: {
-		static uint8_t chunk[CHUNK];
-		while (op->off < op->len || op->len == 0) {
-			size_t n = op->len - op->off;
-			const uint8_t *p;
-			if (op->data) {
-				p = op->data + op->off;
-			} else {
-				if (n > CHUNK)
-					n = CHUNK;
-				fill(chunk, op->off, n);
-				p = chunk;
-			}
-			long w = st->write(st->ctx, op->sock, p, n, &err);
-			if (w == KIT_AGAIN)
-				return;
-			if (w < 0) {
-				if (err == EINTR || err == EAGAIN)
-					return;
-				/* A partial write followed by an error reports what got queued. */
-				op_finish(op, op->off > 0 ? (long long)op->off : -1, err, NULL, 0);
-				return;
-			}
-			op->off += (size_t)w;
-			if (op->len == 0 || w == 0)
-				break;
-		}
-		if (op->off >= op->len)
-			op_finish(op, (long long)op->off, 0, NULL, 0);
+	case AG_C_WRITE:
+		write_round(op);
+		/* What the stack took in this round goes out together (kit.h, flush). */
+		if (st->flush)
+			st->flush(st->ctx, op->sock);
 		return;
-	}
 	case AG_C_READ: {
 		static uint8_t buf[AG_READ_MAX];
 		long r = st->read(st->ctx, op->sock, buf, op->len, &err);
@@ -380,11 +388,8 @@ static void op_add(const struct ag_request *rq, int sock)
 	K.nops++;
 	if (op_active(op))
 		op_progress(op);
-	if (!op->done) {
-		out_start();
-		out_add("%s PENDING call=%s", op->tag, ag_call_name(op->call));
-		out_send();
-	}
+	if (!op->done)
+		reply_pending(op->tag, op->call);
 }
 
 static int has_pending(int sock, enum ag_call call)
@@ -602,9 +607,7 @@ static void do_state(const struct ag_request *rq)
 	struct kit_found found = {.accept_queue = -1, .queue_visible = 0};
 	if (rq->sock == AG_S_LISTENER) {
 		/* The listener's own state: LISTEN while the listener made by listen is open. */
-		out_start();
-		out_add("%s OK state=%s", rq->tag, K.listener >= 0 ? "LISTEN" : "CLOSED");
-		out_send();
+		reply_ok(rq->tag, "state=%s", K.listener >= 0 ? "LISTEN" : "CLOSED");
 		return;
 	}
 	int st = K.st->state(K.st->ctx, &K.local, &K.peer, K.listener, &found, extra,
@@ -630,9 +633,7 @@ static void do_state(const struct ag_request *rq)
 		reply_err(rq->tag, "INTERNAL", "the stack reported state %d", st);
 		return;
 	}
-	out_start();
-	out_add("%s OK state=%s%s", rq->tag, tc_state_name(st), extra);
-	out_send();
+	reply_ok(rq->tag, "state=%s%s", tc_state_name(st), extra);
 }
 
 static void do_sysctl(const struct ag_request *rq)
@@ -673,9 +674,10 @@ static void do_sysctl(const struct ag_request *rq)
 	for (char *p = old; *p; p++)
 		if (*p == ' ')
 			*p = ',';
-	out_start();
-	out_add("%s OK%s%s", rq->tag, old[0] ? " old=" : "", old);
-	out_send();
+	if (old[0])
+		reply_ok(rq->tag, "old=%s", old);
+	else
+		reply_ok(rq->tag, "%s", "");
 }
 
 /* Puts back every setting the session changed, the last changed first. */
@@ -714,14 +716,10 @@ static void handle_line(const char *line, size_t len, int overlong)
 	}
 	switch (rq->verb) {
 	case AG_V_PING:
-		out_start();
-		out_add("%s OK", rq->tag);
-		out_send();
+		reply_ok(rq->tag, "%s", "");
 		return;
 	case AG_V_QUIT:
-		out_start();
-		out_add("%s OK", rq->tag);
-		out_send();
+		reply_ok(rq->tag, "%s", "");
 		finish();
 		return;
 	case AG_V_SYSCTL:
@@ -737,9 +735,7 @@ static void handle_line(const char *line, size_t len, int overlong)
 		K.family = rq->family;
 		K.local = rq->local;
 		K.peer = rq->peer;
-		out_start();
-		out_add("%s OK", rq->tag);
-		out_send();
+		reply_ok(rq->tag, "%s", "");
 		return;
 	case AG_V_STATE:
 	case AG_V_CALL:
@@ -855,10 +851,12 @@ int kit_run(const struct kit_stack *st)
 	signal(SIGPIPE, SIG_IGN);
 
 	klock();
-	out_start();
-	out_add("HELLO %s %d os=%s%s%s", st->name, AG_PROTO_VERSION, st->os,
-		st->hello_extra ? " " : "", st->hello_extra ? st->hello_extra : "");
-	out_send();
+	/* The greeting is no reply (it answers no request), so the codec has no formatter for
+	 * it; its form is docs/agent-protocol.md "HELLO". */
+	int n = snprintf(K.out, sizeof(K.out) - 1, "HELLO %s %d os=%s%s%s", st->name,
+			 AG_PROTO_VERSION, st->os, st->hello_extra ? " " : "",
+			 st->hello_extra ? st->hello_extra : "");
+	write_line(n < (int)sizeof(K.out) - 1 ? n : (int)sizeof(K.out) - 2);
 	kunlock();
 	if (pthread_create(&th, NULL, input_thread, NULL) != 0) {
 		fprintf(stderr, "%s: cannot start the request thread\n", st->name);

@@ -79,6 +79,12 @@ struct kit_stack {
 	long (*write)(void *ctx, int s, const void *buf, size_t n, int *err);
 	/* At most n bytes: how many were read (0 at end of stream), KIT_AGAIN, or -1. */
 	long (*read)(void *ctx, int s, void *buf, size_t n, int *err);
+	/* Optional: called after each round in which the kit handed a pending write to write()
+	 * (the round ends when the call is complete, write() takes no more for now, or it
+	 * failed). A stack that queues data on write and transmits it separately (lwIP:
+	 * tcp_write, then tcp_output) transmits here, so the pieces of one round leave as one
+	 * burst, segmented as the stack would segment one large send. */
+	void (*flush)(void *ctx, int s);
 	/* how: SHUT_RD, SHUT_WR, SHUT_RDWR (host values). 0 or -1 with *err. */
 	int (*shutdown)(void *ctx, int s, int how, int *err);
 	/* Must not block; the socket number is free afterwards. 0 or -1 with *err. */
@@ -139,5 +145,12 @@ int kit_run(const struct kit_stack *st);
 /* From any thread, with or without the lock: something changed in the stack; the loop retries
  * pending calls now rather than at its next timeout. */
 void kit_wake(void);
+
+/* With the lock held (in a callback, or in the stack's own thread while it holds the lock the
+ * kit shares, such as lwIP's core lock): the connection local<->peer has been synchronized,
+ * for instance the stack's accept callback ran for it. The kit then never reports it as
+ * LISTEN once the stack's table no longer has it (RFC 9293 3.10.7.4 returns only a passive
+ * open reset in SYN-RECEIVED to LISTEN), even if the application never accepted it. */
+void kit_known(const struct sockaddr_storage *local, const struct sockaddr_storage *peer);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * harness.c - tcpconform-lwip: the lwIP TCP/IP stack (Debian's liblwip 2.1.3, unmodified) on a
- * TAP device, driven over the agent protocol (docs/agent-protocol.md) on stdin/stdout.
- *
- * This is the worked example of the `tap` target (docs/targets.md): a user-space stack that has
- * no POSIX sockets of the host and no kernel socket table, reached only through its own API.
+ * TAP device, driven over the agent protocol by the harness kit (tests/stacks/kit/kit.h).
  *
  *   tcpconform-lwip --tap IFNAME [--mac 02:00:00:00:00:01] [--ipv4 192.0.2.1/24]
  *                   [--ipv6 2001:db8::1]
+ *
+ * This file is the lwIP binding only: the kit does the protocol, the three sockets, the
+ * pending calls and the STATE rules. lwIP has no POSIX sockets and no kernel socket table; it
+ * is reached through its raw TCP API (tcp_new/bind/listen/connect/write/output/recved/
+ * shutdown/close/abort), whose completions arrive as callbacks on lwIP's tcpip thread.
  *
  * The TAP device must exist (the runner creates it, persistent, in the case's namespace); the
  * library's own tapif netif attaches to it by name (PRECONFIGURED_TAPIF) and feeds received
@@ -14,22 +16,19 @@
  * injector answers for its addresses (injector/neigh.h), so nothing is configured statically.
  *
  * Threads: lwIP's tcpip thread runs the stack, its timers and every raw-API callback with the
- * core lock held (LWIP_TCPIP_CORE_LOCKING, as Debian builds it); the main thread reads requests
- * and handles each one with the core lock held too. So all harness state below is only touched
- * under the core lock and needs no other locking, and replies from both threads are whole lines.
+ * core lock held (LWIP_TCPIP_CORE_LOCKING, as Debian builds it), and the kit's lock is that
+ * same core lock. So the binding's state below is only touched under it. A callback only
+ * records what happened (data in a socket's queue, a connection in the listener's queue, an
+ * error) and calls kit_wake(); the kit's callbacks then answer from those records, KIT_AGAIN
+ * until there is something.
  *
- * Each CALL maps onto lwIP's raw TCP API (tcp_new/bind/listen/accept/connect/write/recved/
- * shutdown/close/abort); STATE reports the state of lwIP's own pcb with the configured 4-tuple,
- * looked up in lwIP's pcb lists (tcp_active_pcbs, tcp_tw_pcbs, tcp_listen_pcbs), so connections
- * the application no longer holds (TIME_WAIT, FIN_WAIT_2 after close) are found too.
+ * STATE looks the 4-tuple up in lwIP's own pcb lists (tcp_active_pcbs, tcp_tw_pcbs), so
+ * connections the application no longer holds (TIME_WAIT, FIN_WAIT_2 after close) are found.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +45,16 @@
 #include "lwip/tcpip.h"
 #include "netif/tapif.h"
 
-#include "../../../runner/agent/proto.h"
+#include "../../../common/names.h"
+#include "../kit/kit.h"
 
-#define MAX_PENDING 256
+#define MAX_SOCKS 32
+/* The most handed to tcp_write at once: bounded by its u16_t length and by the segments of
+ * lwIP's send queue (TCP_SND_QUEUELEN), which a larger piece would exhaust before the send
+ * buffer. */
 #define CHUNK 16384
 
-/* Socket options the application set, kept by the harness: lwIP keeps some in the pcb, but a
+/* Socket options the application set, kept by the binding: lwIP keeps some in the pcb, but a
  * listening pcb (struct tcp_pcb_listen) has no room for keep-alive timing or Nagle, and
  * SO_LINGER exists only in lwIP's socket layer. Accepted connections inherit the listener's
  * options, as they do on POSIX systems. */
@@ -62,145 +65,64 @@ struct sopts {
 	int linger_on, linger_s;
 };
 
-/* The connection: the pcb while lwIP and the application both hold it. */
-struct conn {
+/* One socket of the kit's: a pcb that is fresh (the pre socket), bound, listening or a
+ * connection. */
+struct sk {
 	struct tcp_pcb *pcb;   /* NULL once lwIP freed it (error) or the application let it go */
+	int listening;         /* pcb is lwIP's smaller listening pcb */
+	int is_conn;           /* connect was called on it, or accept made it */
+	struct sopts o;
+	/* a connection */
 	struct pbuf *rxq;      /* received, not yet read by the application */
-	int rx_eof;            /* the peer's FIN arrived */
+	int rx_eof;            /* the peer's FIN arrived, or shutdown(RD) */
 	int soerr;             /* a pending socket error (errno), reported once */
 	int dead;              /* lwIP reported an error: the pcb is gone */
 	int shut_wr;           /* shutdown(WR) or later: writes fail with EPIPE */
-	int was_reported;      /* the error was reported once: later writes get EPIPE */
-	struct sopts o;
-	struct conn *next;     /* accept queue */
-};
-
-enum pkind { P_ACCEPT, P_CONNECT, P_WRITE, P_READ };
-
-struct pcall {
-	int used;
-	enum pkind kind;
-	unsigned long seq;
-	char tag[AG_MAX_TAG + 1];
-	struct conn *c;       /* the connection it waits on (not for accept) */
-	size_t len, done;
-	uint8_t *data;        /* write data=, or NULL for filler */
+	int connecting, connected, connect_err;
+	struct sockaddr_storage local, peer; /* an accepted connection's own tuple */
+	/* a listener: connections lwIP accepted that the application has not taken yet (lwIP's
+	 * raw API keeps no accept queue) */
+	struct sk *q, *next;
 };
 
 static struct {
 	struct netif netif;
-	int configured, family;
-	ip_addr_t local, peer;
-	u16_t port, peer_port;
-	struct tcp_pcb *pre;          /* made by set/getsockopt before listen/connect */
-	struct sopts pre_o;
-	struct tcp_pcb *lpcb;         /* the listener */
-	struct sopts lst_o;
-	struct conn *conn;            /* the connection the application holds */
-	struct conn *acceptq, **acceptq_tail;
-	struct pcall pend[MAX_PENDING];
-	unsigned long seq;
-	/* Connections (local port, peer address and port; our local address is the one the
-	 * netif has) that lwIP handed to the accept callback, that connect opened, or that
-	 * STATE saw synchronized. RFC 9293 never returns such a connection to LISTEN, so once
-	 * lwIP has freed its pcb, STATE reports CLOSED for it rather than the listener's LISTEN. */
-	struct {
-		ip_addr_t local, peer;
-		u16_t port, peer_port;
-	} known[16];
-	int nknown;
+	struct sk *s[MAX_SOCKS];
 } H;
 
-static char outbuf[AG_MAX_LINE + 256];
+/* ---- addresses ---- */
 
-/* ---- output ---- */
-
-/* Writes the reply line the codec (runner/agent/proto.h) formatted into outbuf, n bytes. Called
- * with the core lock held, from either thread. A runner that has gone away ends the harness:
- * there is nobody left to answer. */
-static void emit(const char *tag, int n)
+static void ip_from_ss(const struct sockaddr_storage *ss, ip_addr_t *a, u16_t *port)
 {
-	if (n < 0) /* cannot happen within AG_READ_MAX; our own bug, said as such */
-		n = ag_fmt_err(outbuf, sizeof(outbuf) - 1, tag, "INTERNAL", "reply too long");
-	if (n < 0)
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+		IP_SET_TYPE_VAL(*a, IPADDR_TYPE_V4);
+		ip4_addr_set_u32(ip_2_ip4(a), s->sin_addr.s_addr);
+		*port = ntohs(s->sin_port);
 		return;
-	outbuf[n++] = '\n';
-	size_t off = 0;
-	while (off < (size_t)n) {
-		ssize_t w = write(1, outbuf + off, (size_t)n - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(0);
-		}
-		off += (size_t)w;
 	}
+	const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+	IP_SET_TYPE_VAL(*a, IPADDR_TYPE_V6);
+	memcpy(ip_2_ip6(a)->addr, s->sin6_addr.s6_addr, 16);
+	ip6_addr_assign_zone(ip_2_ip6(a), IP6_UNICAST, &H.netif);
+	*port = ntohs(s->sin6_port);
 }
 
-static void reply_ok(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply_ok(const char *tag, const char *fmt, ...)
+static void ss_from_ip(const ip_addr_t *a, u16_t port, struct sockaddr_storage *ss)
 {
-	char rest[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(rest, sizeof(rest), fmt, ap);
-	va_end(ap);
-	emit(tag, ag_fmt_ok(outbuf, sizeof(outbuf) - 1, tag, rest));
-}
-
-static void reply_err(const char *tag, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reply_err(const char *tag, const char *code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	emit(tag, ag_fmt_err(outbuf, sizeof(outbuf) - 1, tag, code, msg));
-}
-
-static void reply_pending(const char *tag, enum ag_call call)
-{
-	emit(tag, ag_fmt_pending(outbuf, sizeof(outbuf) - 1, tag, call));
-}
-
-static void reply_done(const char *tag, enum ag_call call, long ret, int e, const uint8_t *data,
-		       size_t ndata, const int *value, int nvalue)
-{
-	emit(tag, ag_fmt_done(outbuf, sizeof(outbuf) - 1, tag, call, ret, e, data, ndata, value,
-			      nvalue));
-}
-
-/* The call whose protocol name is given ("read"). */
-static enum ag_call call_of(const char *name)
-{
-	for (int c = 0; c < AG_C_COUNT; c++)
-		if (strcmp(ag_call_name(c), name) == 0)
-			return (enum ag_call)c;
-	return AG_C_COUNT;
-}
-
-static void done(const char *tag, const char *call, long ret, int e)
-{
-	reply_done(tag, call_of(call), ret, e, NULL, 0, NULL, 0);
-}
-
-/* ---- lwIP state ---- */
-
-static const char *lwip_state_name(enum tcp_state s)
-{
-	static const char *const n[] = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
-					"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",
-					"LAST_ACK", "TIME_WAIT"};
-	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
-}
-
-/* lwIP's enum tcp_state names RFC 9293's states one to one; only SYN_RCVD is spelt
- * differently from the case format's SYN_RECEIVED. */
-static const char *our_state_name(enum tcp_state s)
-{
-	return s == SYN_RCVD ? "SYN_RECEIVED" : lwip_state_name(s);
+	memset(ss, 0, sizeof(*ss));
+	if (IP_IS_V4(a)) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(a));
+		s->sin_port = htons(port);
+		return;
+	}
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+	s->sin6_family = AF_INET6;
+	memcpy(s->sin6_addr.s6_addr, ip_2_ip6(a)->addr, 16);
+	s->sin6_port = htons(port);
 }
 
 /* Address equality without zones: our addresses are global, and a pcb's copy may carry a zone
@@ -214,155 +136,24 @@ static int addr_eq(const ip_addr_t *a, const ip_addr_t *b)
 	return memcmp(ip_2_ip6(a)->addr, ip_2_ip6(b)->addr, 16) == 0;
 }
 
-static struct tcp_pcb *find_pcb(struct tcp_pcb *list)
+/* ---- sockets and options ---- */
+
+static struct sk *sk_get(int n)
 {
-	struct tcp_pcb *best = NULL;
-	for (struct tcp_pcb *p = list; p; p = p->next) {
-		if (p->local_port != H.port || p->remote_port != H.peer_port ||
-		    !addr_eq(&p->local_ip, &H.local) || !addr_eq(&p->remote_ip, &H.peer))
-			continue;
-		if (!best || best->state == CLOSED)
-			best = p;
-	}
-	return best;
+	return n >= 0 && n < MAX_SOCKS ? H.s[n] : NULL;
 }
 
-static int known_idx(const ip_addr_t *local, u16_t port, const ip_addr_t *peer, u16_t peer_port)
+/* A free socket number for sk, or -1 with EMFILE. */
+static int sk_put(struct sk *sk, int *err)
 {
-	for (int i = 0; i < H.nknown; i++)
-		if (H.known[i].port == port && H.known[i].peer_port == peer_port &&
-		    addr_eq(&H.known[i].local, local) && addr_eq(&H.known[i].peer, peer))
+	for (int i = 0; i < MAX_SOCKS; i++)
+		if (!H.s[i]) {
+			H.s[i] = sk;
 			return i;
+		}
+	*err = EMFILE;
 	return -1;
 }
-
-static void remember(const ip_addr_t *local, u16_t port, const ip_addr_t *peer, u16_t peer_port)
-{
-	int n = (int)(sizeof(H.known) / sizeof(H.known[0]));
-	if (known_idx(local, port, peer, peer_port) >= 0)
-		return;
-	if (H.nknown == n) {
-		memmove(&H.known[0], &H.known[1], sizeof(H.known[0]) * (size_t)(n - 1));
-		H.nknown--;
-	}
-	ip_addr_copy(H.known[H.nknown].local, *local);
-	ip_addr_copy(H.known[H.nknown].peer, *peer);
-	H.known[H.nknown].port = port;
-	H.known[H.nknown].peer_port = peer_port;
-	H.nknown++;
-}
-
-static int listener_open(void)
-{
-	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
-		if (l->local_port == H.port &&
-		    (ip_addr_isany(&l->local_ip) || addr_eq(&l->local_ip, &H.local)))
-			return 1;
-	return 0;
-}
-
-static void do_state(const char *tag, int listener)
-{
-	if (listener) {
-		/* STATE sock=listener: the application's listener, LISTEN while it is open. */
-		if (H.lpcb)
-			reply_ok(tag, "state=LISTEN lwip_state=%s", lwip_state_name(H.lpcb->state));
-		else
-			reply_ok(tag, "state=CLOSED lwip_state=none");
-		return;
-	}
-	/* The live connection wins over an old TIME_WAIT with the same tuple. */
-	struct tcp_pcb *p = find_pcb(tcp_active_pcbs);
-	if (!p)
-		p = find_pcb(tcp_tw_pcbs);
-	if (p) {
-		if (p->state >= ESTABLISHED)
-			remember(&H.local, H.port, &H.peer, H.peer_port);
-		reply_ok(tag, "state=%s lwip_state=%s", our_state_name(p->state),
-		      lwip_state_name(p->state));
-		return;
-	}
-	/* No pcb: lwIP has freed the connection, or never had it. It is the connection's state
-	 * that is asked for, so it is CLOSED, except where RFC 9293 3.10.7.4 returns a passive
-	 * open to LISTEN: a connection reset (or given up) in SYN-RECEIVED, which lwIP frees
-	 * without calling the accept callback. A connection lwIP accepted, that connect opened
-	 * or that an earlier STATE saw synchronized is CLOSED. */
-	if (known_idx(&H.local, H.port, &H.peer, H.peer_port) < 0 && listener_open()) {
-		reply_ok(tag, "state=LISTEN lwip_state=LISTEN");
-		return;
-	}
-	reply_ok(tag, "state=CLOSED lwip_state=none");
-}
-
-/* ---- pending calls ---- */
-
-static struct pcall *pend_new(enum pkind k, const char *tag, struct conn *c)
-{
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (!H.pend[i].used) {
-			struct pcall *p = &H.pend[i];
-			memset(p, 0, sizeof(*p));
-			p->used = 1;
-			p->kind = k;
-			p->seq = ++H.seq;
-			p->c = c;
-			snprintf(p->tag, sizeof(p->tag), "%s", tag);
-			return p;
-		}
-	return NULL;
-}
-
-/* The oldest pending call of kind k on connection c (c ignored for accept). */
-static struct pcall *pend_first(enum pkind k, const struct conn *c)
-{
-	struct pcall *best = NULL;
-	for (int i = 0; i < MAX_PENDING; i++) {
-		struct pcall *p = &H.pend[i];
-		if (p->used && p->kind == k && (k == P_ACCEPT || p->c == c) &&
-		    (!best || p->seq < best->seq))
-			best = p;
-	}
-	return best;
-}
-
-static void pend_free(struct pcall *p)
-{
-	free(p->data);
-	p->data = NULL;
-	p->used = 0;
-}
-
-static const char *kind_call(enum pkind k)
-{
-	switch (k) {
-	case P_ACCEPT: return "accept";
-	case P_CONNECT: return "connect";
-	case P_WRITE: return "write";
-	default: return "read";
-	}
-}
-
-/* close() of a socket first completes its pending calls with EBADF (docs/agent-protocol.md). */
-static void pend_fail_all(struct conn *c, int accept_too)
-{
-	for (;;) {
-		struct pcall *best = NULL;
-		for (int i = 0; i < MAX_PENDING; i++) {
-			struct pcall *p = &H.pend[i];
-			if (!p->used)
-				continue;
-			if ((p->kind == P_ACCEPT && accept_too) || (p->kind != P_ACCEPT && c && p->c == c))
-				if (!best || p->seq < best->seq)
-					best = p;
-		}
-		if (!best)
-			return;
-		done(best->tag, kind_call(best->kind), -1, EBADF);
-		pend_free(best);
-	}
-}
-
-/* ---- connections ---- */
 
 static void apply_opts(struct tcp_pcb *pcb, const struct sopts *o)
 {
@@ -386,7 +177,7 @@ static void apply_opts(struct tcp_pcb *pcb, const struct sopts *o)
 		pcb->keep_cnt = o->keepcnt;
 }
 
-static void conn_detach(struct conn *c)
+static void detach(struct sk *c)
 {
 	if (!c->pcb)
 		return;
@@ -398,67 +189,60 @@ static void conn_detach(struct conn *c)
 	c->pcb = NULL;
 }
 
-static void conn_free(struct conn *c)
+static void sk_free(struct sk *c)
 {
-	if (!c)
-		return;
 	if (c->rxq)
 		pbuf_free(c->rxq);
 	free(c);
 }
 
 /* The error a dead or reset connection reports once; then writes get EPIPE and reads EOF. */
-static int take_error(struct conn *c)
+static int take_error(struct sk *c)
 {
 	int e = c->soerr;
 	c->soerr = 0;
-	c->was_reported = 1;
 	return e;
 }
 
-static void write_pump(struct conn *c);
-static void read_pump(struct conn *c);
+/* ---- lwIP's callbacks (tcpip thread, core lock held): record, then wake the kit ---- */
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-	struct conn *c = arg;
+	struct sk *c = arg;
 	(void)pcb;
-	if (!c) {
+	if (!c || err != ERR_OK) {
 		if (p)
 			pbuf_free(p);
 		return ERR_OK;
 	}
-	if (err != ERR_OK) {
-		if (p)
-			pbuf_free(p);
-		return ERR_OK;
-	}
+	/* The data is held like a socket's receive buffer: the window reopens (tcp_recved) only
+	 * as the application reads. */
 	if (!p)
 		c->rx_eof = 1;
 	else if (c->rxq)
 		pbuf_cat(c->rxq, p);
 	else
 		c->rxq = p;
-	/* The data is held like a socket's receive buffer: the window reopens (tcp_recved) only
-	 * as the application reads. */
-	read_pump(c);
+	kit_wake();
 	return ERR_OK;
 }
 
+/* Room in the send buffer (sent), or lwIP's slow poll as a safety net for a write that found
+ * it full. */
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+	(void)arg;
 	(void)pcb;
 	(void)len;
-	if (arg)
-		write_pump(arg);
+	kit_wake();
 	return ERR_OK;
 }
 
 static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 {
+	(void)arg;
 	(void)pcb;
-	if (arg)
-		write_pump(arg);
+	kit_wake();
 	return ERR_OK;
 }
 
@@ -466,435 +250,300 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
  * keep-alives given up (ERR_ABRT), or an abort of its own. */
 static void on_err(void *arg, err_t err)
 {
-	struct conn *c = arg;
+	struct sk *c = arg;
 	if (!c)
 		return;
 	c->pcb = NULL;
 	c->dead = 1;
-	struct pcall *cp = pend_first(P_CONNECT, c);
-	if (cp) {
+	if (c->connecting) {
 		/* RFC 9293 3.10.7.3: a RST acceptable in SYN-SENT means "connection refused". */
-		done(cp->tag, "connect", -1, err == ERR_RST ? ECONNREFUSED : ETIMEDOUT);
-		pend_free(cp);
-		c->was_reported = 1;
+		c->connecting = 0;
+		c->connect_err = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
 	} else {
 		c->soerr = err == ERR_RST ? ECONNRESET : err == ERR_ABRT ? ETIMEDOUT : ECONNABORTED;
 	}
-	read_pump(c);
-	write_pump(c);
+	kit_wake();
 }
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	struct conn *c = arg;
+	struct sk *c = arg;
 	(void)pcb;
-	struct pcall *cp = c ? pend_first(P_CONNECT, c) : NULL;
-	if (cp) {
-		done(cp->tag, "connect", err == ERR_OK ? 0 : -1, err == ERR_OK ? 0 : err_to_errno(err));
-		pend_free(cp);
+	if (c && c->connecting) {
+		c->connecting = 0;
+		c->connected = err == ERR_OK;
+		c->connect_err = err == ERR_OK ? 0 : err_to_errno(err);
 	}
-	if (c)
-		write_pump(c);
+	kit_wake();
 	return ERR_OK;
 }
 
-static void conn_hook(struct conn *c)
+static void hook(struct sk *c)
 {
 	tcp_arg(c->pcb, c);
 	tcp_recv(c->pcb, on_recv);
 	tcp_sent(c->pcb, on_sent);
 	tcp_err(c->pcb, on_err);
-	/* A slow poll as a safety net for writes that found the send buffer full. */
 	tcp_poll(c->pcb, on_poll, 2);
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
-	(void)arg;
-	if (err != ERR_OK || !newpcb)
+	struct sk *l = arg;
+	if (err != ERR_OK || !newpcb || !l)
 		return ERR_VAL;
-	struct conn *c = calloc(1, sizeof(*c));
+	struct sk *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ERR_MEM; /* lwIP aborts the new connection */
 	c->pcb = newpcb;
+	c->is_conn = 1;
+	ss_from_ip(&newpcb->local_ip, newpcb->local_port, &c->local);
+	ss_from_ip(&newpcb->remote_ip, newpcb->remote_port, &c->peer);
 	/* lwIP calls the accept callback when the handshake completes (tcp_process, SYN_RCVD
-	 * to ESTABLISHED): from here on the connection never returns to LISTEN. */
-	remember(&newpcb->local_ip, newpcb->local_port, &newpcb->remote_ip, newpcb->remote_port);
-	c->o = H.lst_o;
+	 * to ESTABLISHED): from here on the connection never returns to LISTEN, even if it is
+	 * reset before the application takes it. */
+	kit_known(&c->local, &c->peer);
+	c->o = l->o;
 	apply_opts(newpcb, &c->o);
-	conn_hook(c);
-	struct pcall *ap = pend_first(P_ACCEPT, NULL);
-	if (ap && !H.conn) {
-		H.conn = c;
-		done(ap->tag, "accept", 0, 0);
-		pend_free(ap);
-	} else {
-		*H.acceptq_tail = c;
-		H.acceptq_tail = &c->next;
-	}
+	hook(c);
+	struct sk **pp = &l->q;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = c;
+	kit_wake();
 	return ERR_OK;
 }
 
-static struct conn *acceptq_pop(void)
+/* ---- the kit's callbacks (kit.h; the core lock held) ---- */
+
+static int lw_socket(void *ctx, int family, int *err)
 {
-	struct conn *c = H.acceptq;
-	if (c) {
-		H.acceptq = c->next;
-		if (!H.acceptq)
-			H.acceptq_tail = &H.acceptq;
-		c->next = NULL;
+	(void)ctx;
+	struct sk *c = calloc(1, sizeof(*c));
+	if (c)
+		c->pcb = tcp_new_ip_type(family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_V6);
+	if (!c || !c->pcb) {
+		free(c);
+		*err = ENOBUFS;
+		return -1;
 	}
-	return c;
-}
-
-/* Fills n filler bytes for positions off.. of a write: byte i is '0' + i % 10. */
-static void filler(uint8_t *b, size_t off, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)('0' + (off + i) % 10);
-}
-
-/* Queues as much of the oldest pending write as lwIP's send buffer takes; completes it when
- * all is queued, or with the error when the connection died. */
-static void write_pump(struct conn *c)
-{
-	static uint8_t chunk[CHUNK];
-	struct pcall *w;
-	while ((w = pend_first(P_WRITE, c)) != NULL) {
-		if (c->dead || !c->pcb) {
-			int e = c->soerr ? take_error(c) : EPIPE;
-			if (w->done > 0)
-				done(w->tag, "write", (long)w->done, e);
-			else
-				done(w->tag, "write", -1, e);
-			pend_free(w);
-			continue;
-		}
-		/* A connect still in progress holds the write back (docs/agent-protocol.md). */
-		if (pend_first(P_CONNECT, c))
-			return;
-		while (w->done < w->len) {
-			size_t room = tcp_sndbuf(c->pcb);
-			size_t n = w->len - w->done;
-			if (n > room)
-				n = room;
-			if (n > CHUNK)
-				n = CHUNK;
-			if (n == 0)
-				break;
-			const uint8_t *src;
-			if (w->data) {
-				src = w->data + w->done;
-			} else {
-				filler(chunk, w->done, n);
-				src = chunk;
-			}
-			err_t e = tcp_write(c->pcb, src, (u16_t)n, TCP_WRITE_FLAG_COPY);
-			if (e == ERR_MEM)
-				break;
-			if (e != ERR_OK) {
-				int en = e == ERR_CONN ? (c->shut_wr ? EPIPE : ENOTCONN) : err_to_errno(e);
-				done(w->tag, "write", w->done ? (long)w->done : -1, en);
-				pend_free(w);
-				w = NULL;
-				break;
-			}
-			w->done += n;
-		}
-		if (c->pcb)
-			tcp_output(c->pcb);
-		if (!w)
-			continue;
-		if (w->done < w->len)
-			return;
-		done(w->tag, "write", (long)w->len, 0);
-		pend_free(w);
+	apply_opts(c->pcb, &c->o);
+	int n = sk_put(c, err);
+	if (n < 0) {
+		tcp_close(c->pcb);
+		free(c);
 	}
+	return n;
 }
 
-/* Answers the oldest pending read if data, end of stream or an error is there. */
-static void read_pump(struct conn *c)
+static int lw_bind(void *ctx, int s, const struct sockaddr_storage *local, int *err)
 {
-	static uint8_t buf[AG_READ_MAX];
-	struct pcall *r;
-	while ((r = pend_first(P_READ, c)) != NULL) {
-		if (c->rxq) {
-			size_t n = c->rxq->tot_len;
-			if (n > r->len)
-				n = r->len;
-			pbuf_copy_partial(c->rxq, buf, (u16_t)n, 0);
-			c->rxq = pbuf_free_header(c->rxq, (u16_t)n);
-			if (c->pcb)
-				tcp_recved(c->pcb, (u16_t)n);
-			reply_done(r->tag, AG_C_READ, (long)n, 0, buf, n, NULL, 0);
-		} else if (c->soerr) {
-			done(r->tag, "read", -1, take_error(c));
-		} else if (c->rx_eof || c->dead) {
-			done(r->tag, "read", 0, 0);
-		} else {
-			return;
-		}
-		pend_free(r);
+	struct sk *c = sk_get(s);
+	ip_addr_t a;
+	u16_t port;
+	(void)ctx;
+	c->o.reuseaddr = 1;
+	apply_opts(c->pcb, &c->o);
+	ip_from_ss(local, &a, &port);
+	err_t e = tcp_bind(c->pcb, &a, port);
+	if (e != ERR_OK) {
+		*err = e == ERR_USE ? EADDRINUSE : err_to_errno(e);
+		return -1;
 	}
+	return 0;
 }
 
-/* ---- calls ---- */
-
-static int ip_from_ss(const struct sockaddr_storage *ss, ip_addr_t *a, u16_t *port)
+static int lw_listen(void *ctx, int s, int backlog, int *err)
 {
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-		IP_SET_TYPE_VAL(*a, IPADDR_TYPE_V4);
-		ip4_addr_set_u32(ip_2_ip4(a), s->sin_addr.s_addr);
-		*port = ntohs(s->sin_port);
+	struct sk *c = sk_get(s);
+	err_t e;
+	(void)ctx;
+	/* TCP_LISTEN_BACKLOG is off in Debian's build, so lwIP ignores the backlog. On success
+	 * lwIP frees the pcb and returns its smaller listening one. */
+	struct tcp_pcb *l = tcp_listen_with_backlog_and_err(c->pcb, (u8_t)(backlog > 255 ? 255 : backlog), &e);
+	if (!l) {
+		*err = err_to_errno(e);
+		return -1;
+	}
+	c->pcb = l;
+	c->listening = 1;
+	tcp_arg(l, c);
+	tcp_accept(l, on_accept);
+	return 0;
+}
+
+static int lw_connect(void *ctx, int s, const struct sockaddr_storage *peer, int *err)
+{
+	struct sk *c = sk_get(s);
+	ip_addr_t a;
+	u16_t port;
+	(void)ctx;
+	c->is_conn = 1;
+	c->connecting = 1;
+	hook(c);
+	ip_from_ss(peer, &a, &port);
+	err_t e = tcp_connect(c->pcb, &a, port, on_connected);
+	if (e != ERR_OK) {
+		struct tcp_pcb *pcb = c->pcb;
+		detach(c);
+		tcp_abort(pcb);
+		c->dead = 1;
+		c->connecting = 0;
+		*err = err_to_errno(e);
+		return -1;
+	}
+	return KIT_AGAIN;
+}
+
+static int lw_connected(void *ctx, int s, int *err)
+{
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	if (c->connected)
 		return 0;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-		IP_SET_TYPE_VAL(*a, IPADDR_TYPE_V6);
-		memcpy(ip_2_ip6(a)->addr, s->sin6_addr.s6_addr, 16);
-		ip6_addr_assign_zone(ip_2_ip6(a), IP6_UNICAST, &H.netif);
-		*port = ntohs(s->sin6_port);
-		return 0;
-	}
+	if (c->connecting)
+		return KIT_AGAIN;
+	*err = c->connect_err ? c->connect_err : ECONNABORTED;
 	return -1;
 }
 
-static struct tcp_pcb *new_pcb(void)
+static int lw_accept(void *ctx, int l, int *err)
 {
-	return tcp_new_ip_type(H.family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_V6);
+	struct sk *ls = sk_get(l), *c = ls ? ls->q : NULL;
+	(void)ctx;
+	if (!c)
+		return KIT_AGAIN;
+	int n = sk_put(c, err);
+	if (n >= 0) {
+		ls->q = c->next;
+		c->next = NULL;
+	}
+	return n;
 }
 
-/* The pre socket: a real, unbound pcb, so options set before listen/connect land on it. */
-static struct tcp_pcb *get_pre(void)
+/* A call that needs a connection on a socket that is none: ENOTCONN on the listener, EBADF on
+ * a socket that never connected (the pre socket). */
+static int not_conn(const struct sk *c, int *err)
 {
-	if (!H.pre) {
-		H.pre = new_pcb();
-		if (H.pre)
-			apply_opts(H.pre, &H.pre_o);
-	}
-	return H.pre;
+	if (c->is_conn)
+		return 0;
+	*err = c->listening ? ENOTCONN : EBADF;
+	return -1;
 }
 
-static void call_listen(const struct ag_request *rq)
+static long lw_write(void *ctx, int s, const void *buf, size_t n, int *err)
 {
-	if (H.lpcb) {
-		reply_err(rq->tag, "BADSTATE", "a listener is already open");
-		return;
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	if (not_conn(c, err))
+		return -1;
+	if (c->shut_wr || c->dead || !c->pcb) {
+		*err = !c->shut_wr && c->soerr ? take_error(c) : EPIPE;
+		return -1;
 	}
-	struct tcp_pcb *pcb = H.pre ? H.pre : new_pcb();
-	struct sopts o = H.pre_o;
-	H.pre = NULL;
-	memset(&H.pre_o, 0, sizeof(H.pre_o));
-	if (!pcb) {
-		done(rq->tag, "listen", -1, ENOBUFS);
-		return;
-	}
-	o.reuseaddr = 1;
-	apply_opts(pcb, &o);
-	err_t e = tcp_bind(pcb, &H.local, H.port);
+	size_t room = tcp_sndbuf(c->pcb);
+	if (n == 0)
+		return 0;
+	if (n > room)
+		n = room;
+	if (n > CHUNK)
+		n = CHUNK;
+	if (n == 0)
+		return KIT_AGAIN;
+	err_t e = tcp_write(c->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
+	if (e == ERR_MEM)
+		return KIT_AGAIN;
 	if (e != ERR_OK) {
-		tcp_close(pcb);
-		done(rq->tag, "listen", -1, e == ERR_USE ? EADDRINUSE : err_to_errno(e));
-		return;
+		*err = e == ERR_CONN ? ENOTCONN : err_to_errno(e);
+		return -1;
 	}
-	/* TCP_LISTEN_BACKLOG is off in Debian's build, so lwIP ignores the backlog. */
-	struct tcp_pcb *l = tcp_listen_with_backlog_and_err(pcb, (u8_t)(rq->backlog > 255 ? 255 : rq->backlog), &e);
-	if (!l) {
-		tcp_close(pcb);
-		done(rq->tag, "listen", -1, err_to_errno(e));
-		return;
-	}
-	H.lpcb = l;
-	H.lst_o = o;
-	tcp_arg(l, NULL);
-	tcp_accept(l, on_accept);
-	done(rq->tag, "listen", 0, 0);
+	return (long)n;
 }
 
-static void call_accept(const struct ag_request *rq)
+/* What the kit's round of tcp_write calls queued goes out in one tcp_output. */
+static void lw_flush(void *ctx, int s)
 {
-	if (!H.lpcb) {
-		done(rq->tag, "accept", -1, EBADF);
-		return;
-	}
-	if (H.conn || pend_first(P_ACCEPT, NULL)) {
-		reply_err(rq->tag, "BADSTATE", "%s",
-			  H.conn ? "a connection is already open (close it first)" : "an accept is already pending");
-		return;
-	}
-	struct conn *c = acceptq_pop();
-	if (c) {
-		H.conn = c;
-		done(rq->tag, "accept", 0, 0);
-		return;
-	}
-	if (!pend_new(P_ACCEPT, rq->tag, NULL)) {
-		reply_err(rq->tag, "BADSTATE", "too many pending calls");
-		return;
-	}
-	reply_pending(rq->tag, AG_C_ACCEPT);
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	if (c && c->pcb && !c->listening)
+		tcp_output(c->pcb);
 }
 
-static void call_connect(const struct ag_request *rq)
+/* Data first, then the error (once), then end of stream. */
+static long lw_read(void *ctx, int s, void *buf, size_t n, int *err)
 {
-	if (H.conn) {
-		reply_err(rq->tag, "BADSTATE", "a connection is already open (close it first)");
-		return;
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	if (not_conn(c, err))
+		return -1;
+	if (c->rxq) {
+		if (n > c->rxq->tot_len)
+			n = c->rxq->tot_len;
+		pbuf_copy_partial(c->rxq, buf, (u16_t)n, 0);
+		c->rxq = pbuf_free_header(c->rxq, (u16_t)n);
+		if (c->pcb)
+			tcp_recved(c->pcb, (u16_t)n);
+		return (long)n;
 	}
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c) {
-		reply_err(rq->tag, "INTERNAL", "out of memory");
-		return;
+	if (c->soerr) {
+		*err = take_error(c);
+		return -1;
 	}
-	struct tcp_pcb *pcb = H.pre ? H.pre : new_pcb();
-	c->o = H.pre_o;
-	H.pre = NULL;
-	memset(&H.pre_o, 0, sizeof(H.pre_o));
-	/* The connection exists for the application even if connect fails. */
-	H.conn = c;
-	if (!pcb) {
-		c->dead = 1;
-		done(rq->tag, "connect", -1, ENOBUFS);
-		return;
-	}
-	c->o.reuseaddr = 1;
-	apply_opts(pcb, &c->o);
-	c->pcb = pcb;
-	err_t e = tcp_bind(pcb, &H.local, H.port);
-	if (e != ERR_OK) {
-		conn_detach(c);
-		tcp_close(pcb);
-		c->dead = 1;
-		done(rq->tag, "connect", -1, e == ERR_USE ? EADDRINUSE : err_to_errno(e));
-		return;
-	}
-	conn_hook(c);
-	/* An active open is never returned to LISTEN (RFC 9293 3.10.7.3). */
-	remember(&H.local, H.port, &H.peer, H.peer_port);
-	struct pcall *p = pend_new(P_CONNECT, rq->tag, c);
-	if (!p) {
-		reply_err(rq->tag, "BADSTATE", "too many pending calls");
-		return;
-	}
-	e = tcp_connect(pcb, &H.peer, H.peer_port, on_connected);
-	if (e != ERR_OK) {
-		pend_free(p);
-		conn_detach(c);
-		tcp_abort(pcb);
-		c->dead = 1;
-		done(rq->tag, "connect", -1, err_to_errno(e));
-		return;
-	}
-	reply_pending(rq->tag, AG_C_CONNECT);
+	return c->rx_eof || c->dead ? 0 : KIT_AGAIN;
 }
 
-/* Which connection a read/write/shutdown acts on: sock=conn or the default (the conn). A call
- * for a socket that is not open gets EBADF. */
-static struct conn *conn_for(const struct ag_request *rq)
+static int lw_shutdown(void *ctx, int s, int how, int *err)
 {
-	if (rq->sock == AG_S_LISTENER)
-		return NULL;
-	return H.conn;
-}
-
-static void call_write(const struct ag_request *rq)
-{
-	struct conn *c = conn_for(rq);
-	if (!c) {
-		done(rq->tag, "write", -1, rq->sock == AG_S_LISTENER && H.lpcb ? ENOTCONN : EBADF);
-		return;
-	}
-	if (c->shut_wr || (c->was_reported && c->dead)) {
-		done(rq->tag, "write", -1, EPIPE);
-		return;
-	}
-	struct pcall *p = pend_new(P_WRITE, rq->tag, c);
-	if (!p) {
-		reply_err(rq->tag, "BADSTATE", "too many pending calls");
-		return;
-	}
-	p->len = rq->len;
-	if (rq->has_data) {
-		p->data = malloc(rq->len ? rq->len : 1);
-		if (!p->data) {
-			pend_free(p);
-			reply_err(rq->tag, "INTERNAL", "out of memory");
-			return;
-		}
-		memcpy(p->data, rq->data, rq->len);
-	}
-	unsigned long seq = p->seq;
-	write_pump(c);
-	/* Still there: it waits for room in the send buffer. */
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (H.pend[i].used && H.pend[i].seq == seq) {
-			reply_pending(rq->tag, AG_C_WRITE);
-			return;
-		}
-}
-
-static void call_read(const struct ag_request *rq)
-{
-	struct conn *c = conn_for(rq);
-	if (!c) {
-		done(rq->tag, "read", -1, rq->sock == AG_S_LISTENER && H.lpcb ? ENOTCONN : EBADF);
-		return;
-	}
-	struct pcall *p = pend_new(P_READ, rq->tag, c);
-	if (!p) {
-		reply_err(rq->tag, "BADSTATE", "too many pending calls");
-		return;
-	}
-	p->len = rq->len;
-	unsigned long seq = p->seq;
-	read_pump(c);
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (H.pend[i].used && H.pend[i].seq == seq) {
-			reply_pending(rq->tag, AG_C_READ);
-			return;
-		}
-}
-
-static void call_shutdown(const struct ag_request *rq)
-{
-	struct conn *c = conn_for(rq);
-	if (!c) {
-		done(rq->tag, "shutdown", -1, rq->sock == AG_S_LISTENER && H.lpcb ? ENOTCONN : EBADF);
-		return;
-	}
-	int rx = rq->how == SHUT_RD || rq->how == SHUT_RDWR;
-	int tx = rq->how == SHUT_WR || rq->how == SHUT_RDWR;
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	int rx = how == SHUT_RD || how == SHUT_RDWR;
+	int tx = how == SHUT_WR || how == SHUT_RDWR;
+	if (not_conn(c, err))
+		return -1;
 	if (!c->pcb) {
-		done(rq->tag, "shutdown", -1, ENOTCONN);
-		return;
+		*err = ENOTCONN;
+		return -1;
 	}
 	/* For the raw API, shutting down both halves is a close: lwIP may free the pcb at once,
-	 * so the harness lets go of it first. */
+	 * so the binding lets go of it first. */
 	struct tcp_pcb *pcb = c->pcb;
 	if (rx && tx)
-		conn_detach(c);
+		detach(c);
 	err_t e = tcp_shutdown(pcb, rx, tx);
 	if (tx)
 		c->shut_wr = 1;
 	if (rx)
 		c->rx_eof = 1;
 	if (e != ERR_OK) {
-		done(rq->tag, "shutdown", -1, e == ERR_CONN ? ENOTCONN : err_to_errno(e));
-		return;
+		*err = e == ERR_CONN ? ENOTCONN : err_to_errno(e);
+		return -1;
 	}
-	done(rq->tag, "shutdown", 0, 0);
-	read_pump(c);
+	return 0;
 }
 
-static void close_conn(struct conn *c)
+static int lw_close(void *ctx, int s, int *err)
 {
-	pend_fail_all(c, 0);
-	if (c->pcb) {
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	(void)err;
+	H.s[s] = NULL;
+	if (c->listening) {
+		/* Connections the application never accepted are reset, as lwIP's netconn layer
+		 * and POSIX systems do when a listening socket is closed. */
+		for (struct sk *q = c->q, *nx; q; q = nx) {
+			nx = q->next;
+			if (q->pcb) {
+				struct tcp_pcb *pcb = q->pcb;
+				detach(q);
+				tcp_abort(pcb);
+			}
+			sk_free(q);
+		}
+		tcp_close(c->pcb);
+	} else if (c->pcb) {
 		struct tcp_pcb *pcb = c->pcb;
-		conn_detach(c);
-		if (c->o.linger_on && c->o.linger_s == 0) {
+		detach(c);
+		if (c->is_conn && c->o.linger_on && c->o.linger_s == 0) {
 			/* SO_LINGER {1, 0}: an abortive close, a RST (RFC 9293 3.10.4 ABORT). */
 			tcp_abort(pcb);
 		} else if (tcp_close(pcb) != ERR_OK) {
@@ -903,204 +552,157 @@ static void close_conn(struct conn *c)
 			tcp_abort(pcb);
 		}
 	}
-	conn_free(c);
+	sk_free(c);
+	return 0;
 }
 
-static void call_close(const struct ag_request *rq)
+static int lw_sockopt(void *ctx, int s, int set, enum ag_opt opt, int value[2], int *err,
+		      char *why, size_t cap)
 {
-	if (rq->sock == AG_S_LISTENER || (rq->sock == AG_S_DEFAULT && !H.conn && H.lpcb)) {
-		if (!H.lpcb) {
-			done(rq->tag, "close", -1, EBADF);
-			return;
-		}
-		pend_fail_all(NULL, 1);
-		/* Connections the application never accepted are reset, as lwIP's netconn layer
-		 * and POSIX systems do when a listening socket is closed. */
-		struct conn *q;
-		while ((q = acceptq_pop()) != NULL) {
-			if (q->pcb) {
-				struct tcp_pcb *pcb = q->pcb;
-				conn_detach(q);
-				tcp_abort(pcb);
-			}
-			conn_free(q);
-		}
-		tcp_close(H.lpcb);
-		H.lpcb = NULL;
-		done(rq->tag, "close", 0, 0);
-		return;
-	}
-	if (H.conn) {
-		struct conn *c = H.conn;
-		H.conn = NULL;
-		close_conn(c);
-		done(rq->tag, "close", 0, 0);
-		return;
-	}
-	if (rq->sock == AG_S_DEFAULT && H.pre) {
-		tcp_close(H.pre);
-		H.pre = NULL;
-		memset(&H.pre_o, 0, sizeof(H.pre_o));
-		done(rq->tag, "close", 0, 0);
-		return;
-	}
-	done(rq->tag, "close", -1, EBADF);
-}
-
-static void call_sockopt(const struct ag_request *rq, int set)
-{
-	const char *call = set ? "setsockopt" : "getsockopt";
-	struct sopts *o;
-	struct tcp_pcb *pcb = NULL; /* a full pcb to apply to, not a listening one */
-	if (rq->sock == AG_S_LISTENER || (rq->sock == AG_S_DEFAULT && !H.conn && H.lpcb)) {
-		if (!H.lpcb) {
-			done(rq->tag, call, -1, EBADF);
-			return;
-		}
-		o = &H.lst_o;
-	} else if (rq->sock == AG_S_CONN || H.conn) {
-		if (!H.conn) {
-			done(rq->tag, call, -1, EBADF);
-			return;
-		}
-		o = &H.conn->o;
-		pcb = H.conn->pcb;
-	} else {
-		pcb = get_pre();
-		if (!pcb) {
-			done(rq->tag, call, -1, ENOBUFS);
-			return;
-		}
-		o = &H.pre_o;
-	}
-	int v = rq->value[0];
-	int val = 0, val2 = 0;
-	switch (rq->opt) {
+	struct sk *c = sk_get(s);
+	struct sopts *o = &c->o;
+	int v = value[0];
+	(void)ctx;
+	switch (opt) {
 	case AG_O_SO_REUSEADDR:
 		if (set) o->reuseaddr = v != 0;
-		val = o->reuseaddr;
+		value[0] = o->reuseaddr;
 		break;
 	case AG_O_SO_KEEPALIVE:
 		if (set) o->keepalive = v != 0;
-		val = o->keepalive;
+		value[0] = o->keepalive;
 		break;
 	case AG_O_TCP_NODELAY:
 		if (set) o->nodelay = v != 0;
-		val = o->nodelay;
+		value[0] = o->nodelay;
 		break;
 	case AG_O_TCP_KEEPIDLE:
 	case AG_O_TCP_KEEPINTVL:
 	case AG_O_TCP_KEEPCNT: {
-		int *has = rq->opt == AG_O_TCP_KEEPIDLE ? &o->has_keepidle
-			 : rq->opt == AG_O_TCP_KEEPINTVL ? &o->has_keepintvl : &o->has_keepcnt;
-		u32_t *f = rq->opt == AG_O_TCP_KEEPIDLE ? &o->keepidle_s
-			 : rq->opt == AG_O_TCP_KEEPINTVL ? &o->keepintvl_s : &o->keepcnt;
+		int *has = opt == AG_O_TCP_KEEPIDLE ? &o->has_keepidle
+			 : opt == AG_O_TCP_KEEPINTVL ? &o->has_keepintvl : &o->has_keepcnt;
+		u32_t *f = opt == AG_O_TCP_KEEPIDLE ? &o->keepidle_s
+			 : opt == AG_O_TCP_KEEPINTVL ? &o->keepintvl_s : &o->keepcnt;
 		if (set) {
 			if (v < 1) {
-				done(rq->tag, call, -1, EINVAL);
-				return;
+				*err = EINVAL;
+				return -1;
 			}
 			*has = 1;
 			*f = (u32_t)v;
 		}
 		if (*has)
-			val = (int)*f;
+			value[0] = (int)*f;
 		else
-			val = rq->opt == AG_O_TCP_KEEPIDLE ? TCP_KEEPIDLE_DEFAULT / 1000
-			    : rq->opt == AG_O_TCP_KEEPINTVL ? TCP_KEEPINTVL_DEFAULT / 1000 : TCP_KEEPCNT_DEFAULT;
+			value[0] = opt == AG_O_TCP_KEEPIDLE ? TCP_KEEPIDLE_DEFAULT / 1000
+				 : opt == AG_O_TCP_KEEPINTVL ? TCP_KEEPINTVL_DEFAULT / 1000 : TCP_KEEPCNT_DEFAULT;
 		break;
 	}
 	case AG_O_SO_LINGER:
 		if (set) {
 			o->linger_on = v != 0;
-			o->linger_s = rq->value[1];
+			o->linger_s = value[1];
 		}
-		val = o->linger_on;
-		val2 = o->linger_s;
+		value[0] = o->linger_on;
+		value[1] = o->linger_s;
 		break;
 	default:
 		/* lwIP's raw API has no per-connection buffer sizes, MSS clamp, cork, quick-ACK,
 		 * deferred accept or user timeout. */
-		reply_err(rq->tag, "UNSUPPORTED", "%s is not available on lwip", ag_opt_name(rq->opt));
-		return;
+		snprintf(why, cap, "%s is not available on lwip", ag_opt_name(opt));
+		return KIT_UNSUPPORTED;
 	}
-	if (set && pcb)
-		apply_opts(pcb, o);
-	if (set)
-		done(rq->tag, call, 0, 0);
-	else
-		reply_done(rq->tag, AG_C_GETSOCKOPT, 0, 0, NULL, 0, (const int[2]){val, val2},
-			   rq->opt == AG_O_SO_LINGER ? 2 : 1);
+	/* A listening pcb has no room for these; the listener's connections inherit them. */
+	if (set && c->pcb && !c->listening)
+		apply_opts(c->pcb, o);
+	return 0;
 }
 
-static void do_config(const struct ag_request *rq)
+static int lw_names(void *ctx, int s, struct sockaddr_storage *local, struct sockaddr_storage *peer)
 {
-	if ((H.conn || H.lpcb || H.pre) && H.configured && rq->family != H.family) {
-		reply_err(rq->tag, "BADSTATE", "cannot change the family while a socket is open");
-		return;
+	struct sk *c = sk_get(s);
+	(void)ctx;
+	if (!c || !c->local.ss_family)
+		return -1;
+	*local = c->local;
+	*peer = c->peer;
+	return 0;
+}
+
+/* lwIP's names of its states (enum tcp_state), in the same order as RFC 9293's and
+ * common/names.h's TC_ST_*: the state number is ours as it is. */
+static const char *lwip_state_name(enum tcp_state s)
+{
+	static const char *const n[] = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+					"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",
+					"LAST_ACK", "TIME_WAIT"};
+	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+_Static_assert((int)TIME_WAIT == (int)TC_ST_TIME_WAIT && (int)SYN_RCVD == (int)TC_ST_SYN_RECEIVED,
+	       "lwIP's enum tcp_state is RFC 9293's order");
+
+static struct tcp_pcb *find_pcb(struct tcp_pcb *list, const ip_addr_t *l, u16_t lp,
+				const ip_addr_t *p, u16_t pp)
+{
+	struct tcp_pcb *best = NULL;
+	for (struct tcp_pcb *x = list; x; x = x->next) {
+		if (x->local_port != lp || x->remote_port != pp || !addr_eq(&x->local_ip, l) ||
+		    !addr_eq(&x->remote_ip, p))
+			continue;
+		if (!best || best->state == CLOSED)
+			best = x;
 	}
+	return best;
+}
+
+static int lw_state(void *ctx, const struct sockaddr_storage *local,
+		    const struct sockaddr_storage *peer, int listener, struct kit_found *found,
+		    char *extra, size_t extracap, char *err, size_t cap)
+{
+	ip_addr_t l, p;
 	u16_t lp, pp;
-	ip_from_ss(&rq->local, &H.local, &lp);
-	ip_from_ss(&rq->peer, &H.peer, &pp);
-	H.port = lp;
-	H.peer_port = pp;
-	H.family = rq->family;
-	H.configured = 1;
-	reply_ok(rq->tag, "%s", "");
+	(void)ctx;
+	(void)listener;
+	(void)found; /* no accept-queue count: on_accept tells the kit with kit_known */
+	(void)err;
+	(void)cap;
+	ip_from_ss(local, &l, &lp);
+	ip_from_ss(peer, &p, &pp);
+	/* The live connection wins over an old TIME_WAIT with the same tuple. */
+	struct tcp_pcb *x = find_pcb(tcp_active_pcbs, &l, lp, &p, pp);
+	if (!x)
+		x = find_pcb(tcp_tw_pcbs, &l, lp, &p, pp);
+	snprintf(extra, extracap, " lwip_state=%s", x ? lwip_state_name(x->state) : "none");
+	return x ? (int)x->state : KIT_STATE_NONE;
 }
 
-static void handle(const char *line, size_t len)
+/* lwIP's settings are compile-time options (lwipopts.h): nothing to set at run time. */
+static int lw_sysctl_get(void *ctx, const char *key, char *old, size_t oldcap, char *err,
+			 size_t cap)
 {
-	static struct ag_request rq;
-	char err[512];
-	int r = ag_parse(line, len, &rq, err, sizeof(err));
-	if (r == 1)
-		return;
-	if (r < 0) {
-		reply_err(rq.tag, "BADREQ", "%s", err);
-		return;
-	}
-	switch (rq.verb) {
-	case AG_V_PING:
-		reply_ok(rq.tag, "%s", "");
-		return;
-	case AG_V_QUIT:
-		reply_ok(rq.tag, "%s", "");
-		_exit(0);
-	case AG_V_SYSCTL:
-		/* lwIP's settings are compile-time options (lwipopts.h): nothing to set at run time. */
-		reply_err(rq.tag, "UNSUPPORTED", "lwIP has no run-time settings (%s is an lwipopts.h "
-			  "option at best)", rq.sysctl_key);
-		return;
-	case AG_V_CONFIG:
-		do_config(&rq);
-		return;
-	case AG_V_STATE:
-		if (!H.configured) {
-			reply_err(rq.tag, "BADSTATE", "no CONFIG yet");
-			return;
-		}
-		do_state(rq.tag, rq.sock == AG_S_LISTENER);
-		return;
-	case AG_V_CALL:
-		break;
-	}
-	if (!H.configured) {
-		reply_err(rq.tag, "BADSTATE", "no CONFIG yet");
-		return;
-	}
-	switch (rq.call) {
-	case AG_C_LISTEN: call_listen(&rq); break;
-	case AG_C_ACCEPT: call_accept(&rq); break;
-	case AG_C_CONNECT: call_connect(&rq); break;
-	case AG_C_WRITE: call_write(&rq); break;
-	case AG_C_READ: call_read(&rq); break;
-	case AG_C_SHUTDOWN: call_shutdown(&rq); break;
-	case AG_C_CLOSE: call_close(&rq); break;
-	case AG_C_SETSOCKOPT: call_sockopt(&rq, 1); break;
-	case AG_C_GETSOCKOPT: call_sockopt(&rq, 0); break;
-	default: reply_err(rq.tag, "BADREQ", "unknown call"); break;
-	}
+	(void)ctx;
+	(void)old;
+	(void)oldcap;
+	snprintf(err, cap, "lwIP has no run-time settings (%s is an lwipopts.h option at best)", key);
+	return KIT_UNSUPPORTED;
+}
+
+static int lw_sysctl_set(void *ctx, const char *key, const char *value, char *err, size_t cap)
+{
+	(void)value;
+	return lw_sysctl_get(ctx, key, NULL, 0, err, cap);
+}
+
+static void lw_lock(void *ctx)
+{
+	(void)ctx;
+	LOCK_TCPIP_CORE();
+}
+
+static void lw_unlock(void *ctx)
+{
+	(void)ctx;
+	UNLOCK_TCPIP_CORE();
 }
 
 /* ---- start-up ---- */
@@ -1200,8 +802,6 @@ int main(int argc, char **argv)
 	/* The library's tapif attaches to an existing device by this name, and runs no
 	 * ifconfig of its own. */
 	setenv("PRECONFIGURED_TAPIF", tap, 1);
-	H.acceptq_tail = &H.acceptq;
-
 	if (sys_sem_new(&init_sem, 0) != ERR_OK) {
 		fprintf(stderr, "tcpconform-lwip: cannot create a semaphore\n");
 		return 1;
@@ -1241,42 +841,28 @@ int main(int argc, char **argv)
 	H.netif.rs_count = 0;
 	UNLOCK_TCPIP_CORE();
 
-	printf("HELLO tcpconform-lwip %d os=lwip lwip=%s\n", AG_PROTO_VERSION, LWIP_VERSION_STRING);
-	fflush(stdout);
-
-	static char in[AG_MAX_LINE + 2];
-	size_t have = 0;
-	int discarding = 0;
-	for (;;) {
-		ssize_t r = read(0, in + have, sizeof(in) - have);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			_exit(0); /* end of input: the session is over (docs/agent-protocol.md) */
-		have += (size_t)r;
-		size_t start = 0;
-		for (;;) {
-			char *nl = memchr(in + start, '\n', have - start);
-			if (!nl)
-				break;
-			size_t len = (size_t)(nl - (in + start));
-			if (!discarding) {
-				LOCK_TCPIP_CORE();
-				handle(in + start, len);
-				UNLOCK_TCPIP_CORE();
-			}
-			discarding = 0;
-			start += len + 1;
-		}
-		memmove(in, in + start, have - start);
-		have -= start;
-		if (have == sizeof(in)) {
-			/* A line longer than the protocol allows: refuse it, skip to its end. */
-			LOCK_TCPIP_CORE();
-			reply_err(AG_TAG_UNKNOWN, "BADREQ", "line too long (more than %d bytes)", AG_MAX_LINE);
-			UNLOCK_TCPIP_CORE();
-			have = 0;
-			discarding = 1;
-		}
-	}
+	static struct kit_stack st = {
+		.name = "tcpconform-lwip",
+		.os = "lwip",
+		.hello_extra = "lwip=" LWIP_VERSION_STRING,
+		.socket = lw_socket,
+		.bind = lw_bind,
+		.listen = lw_listen,
+		.connect = lw_connect,
+		.connected = lw_connected,
+		.accept = lw_accept,
+		.write = lw_write,
+		.flush = lw_flush,
+		.read = lw_read,
+		.shutdown = lw_shutdown,
+		.close = lw_close,
+		.sockopt = lw_sockopt,
+		.names = lw_names,
+		.state = lw_state,
+		.sysctl_get = lw_sysctl_get,
+		.sysctl_set = lw_sysctl_set,
+		.lock = lw_lock,
+		.unlock = lw_unlock,
+	};
+	return kit_run(&st);
 }
