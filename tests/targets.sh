@@ -92,6 +92,31 @@ EOF
 stack_suite lwip tcpconform-lwip "options.wscale.above-14.treated-as-14"
 stack_suite gvisor tcpconform-gvisor ""
 
+# The harness kit's minimal example (docs/targets.md "Plug in your stack"; its stack is the
+# kernel's own sockets behind a TAP device) judges like the linux target with the linux profile
+# on the areas whose cases its kernel passes: every verdict a pass or a skip, nothing left behind.
+if [ -x "$BUILD/tcpconform-example" ]; then
+	"$TC" run --target tap --target-file suites/targets/example.yaml --no-progress \
+		--json "$tmp/example.json" suites/handshake suites/reset suites/teardown suites/socket-api \
+		>"$tmp/example.out" 2>&1 &
+	pid=$!
+	wait $pid
+	st=$?
+	counts=$(tail -3 "$tmp/example.out" | grep -E 'passed, .* failed' | tail -1)
+	if [ "$st" -eq 0 ] && printf '%s\n' "$counts" | grep -q ' 0 failed, .* 0 errors'; then
+		ok "the kit's example harness on handshake, reset, teardown, socket-api: $counts"
+	else
+		grep -E '^(FAIL|ERROR)' "$tmp/example.out" | head -20
+		ko "the kit's example harness" "exit $st; $counts"
+	fi
+	left=$(leftovers $pid "$BUILD/tcpconform-example --tap")
+	[ -z "$left" ] && ok "the example run left no namespace, TAP device or harness" ||
+		ko "the example run left things behind" "$left"
+else
+	ko "the kit's example harness" "$BUILD/tcpconform-example was not built"
+fi
+
+
 # c/d. A harness that dies or hangs mid-case. The harness is a copy of tcpconform-lwip under a
 # unique name, started by a wrapper that kills (or stops) it 0.3s after start; the case
 # (SYN-ACK retransmission, ~3s) is still running then.
