@@ -2,7 +2,9 @@
  * fake_io.h - the in-memory backend of runner/io.h that the executor's unit tests share: a
  * virtual clock and a queue of timed events (segments from the target, agent lines, the agent's
  * end). Each test file scripts its own target on top of it (what to answer to a send or an agent
- * request) by pushing events; this part only keeps time and hands events out in time order.
+ * request) by pushing events; this part keeps time and hands events out in time order, gives
+ * the agent answers a fake has nothing special to say about (fio_agent_default), runs a case
+ * through the executor (fio_exec) and finds a failure in its result (fio_failure).
  *
  * A test's fake struct must start with a `struct fio`, so the same context pointer serves both.
  * Header-only (static functions): every test program is built from one test file.
@@ -127,6 +129,38 @@ static inline int fio_wait(void *ctx, int64_t deadline, struct tc_ev *ev, char *
 static inline int64_t fio_now(void *ctx)
 {
 	return ((struct fio *)ctx)->now;
+}
+
+/*
+ * The first failure of r whose judge is judge, whose field is field and whose level is level
+ * (NULL or -1: any). A missing failure comes back as an entry with judge and field "(none)"
+ * and level -1, so the assertions that follow fail with a readable message instead of a null
+ * dereference, and an assertion on the level of a failure that is not there fails too.
+ */
+static inline const struct tc_failure *fio_failure(const struct tc_result *r, const char *judge,
+						   const char *field, int level)
+{
+	static const struct tc_failure none = {.judge = "(none)", .field = "(none)", .level = -1};
+	for (int i = 0; i < r->nfailures; i++) {
+		const struct tc_failure *f = &r->failures[i];
+		if ((!judge || strcmp(f->judge, judge) == 0) && (!field || strcmp(f->field, field) == 0) &&
+		    (level < 0 || f->level == level))
+			return f;
+	}
+	return &none;
+}
+
+/* The answer of a fake agent that has nothing special to say, at time at: "TAG OK" to CONFIG,
+ * "TAG OK state=STATE" to STATE, and a call done with ret=0 errno=0 to anything else. */
+static inline void fio_agent_default(struct fio *q, int64_t at, int tag, const char *verb,
+				     const char *call, const char *state)
+{
+	if (strcmp(verb, "CONFIG") == 0)
+		fio_push_line(q, at, "%d OK", tag);
+	else if (strcmp(verb, "STATE") == 0)
+		fio_push_line(q, at, "%d OK state=%s", tag, state);
+	else
+		fio_push_line(q, at, "%d DONE call=%s ret=0 errno=0", tag, call);
 }
 
 /* Runs the case yaml against the fake (whose struct starts with a struct fio) through the

@@ -119,15 +119,10 @@ static void run(struct fake *f, const char *yaml, struct tc_result *r)
 	fio_exec(f, f_send, f_agent, yaml, NULL, 42, r);
 }
 
+/* The first failure on field (fake_io.h: a "(none)" entry if there is none). */
 static const struct tc_failure *find(const struct tc_result *r, const char *field)
 {
-	/* A missing failure comes back as an entry whose field is "(none)", so the assertions
-	 * that follow fail with a readable message instead of a null dereference. */
-	static const struct tc_failure none = {.field = "(none)"};
-	for (int i = 0; i < r->nfailures; i++)
-		if (strcmp(r->failures[i].field, field) == 0)
-			return &r->failures[i];
-	return &none;
+	return fio_failure(r, NULL, field, -1);
 }
 
 #define HANDSHAKE                                                     \

@@ -98,18 +98,12 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 	(void)cap;
 	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
 		return -1;
-	if (strcmp(verb, "CONFIG") == 0)
-		fio_push_line(&f->q, f->q.now + 10, "%d OK", tag);
-	else if (strcmp(verb, "STATE") == 0) {
-		/* Its SYN-ACK retransmissions exhausted (RFC 9293 3.8.3), the embryonic connection
-		 * of a passive open goes back to LISTEN. */
-		if (f->giveup_after && strcmp(f->state, "SYN_RECEIVED") == 0 &&
-		    f->q.now >= f->syn_at + f->giveup_after)
-			f->state = "LISTEN";
-		fio_push_line(&f->q, f->q.now + 10, "%d OK state=%s", tag, f->state);
-	}
-	else
-		fio_push_line(&f->q, f->q.now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
+	/* Its SYN-ACK retransmissions exhausted (RFC 9293 3.8.3), the embryonic connection of a
+	 * passive open goes back to LISTEN. */
+	if (strcmp(verb, "STATE") == 0 && f->giveup_after && strcmp(f->state, "SYN_RECEIVED") == 0 &&
+	    f->q.now >= f->syn_at + f->giveup_after)
+		f->state = "LISTEN";
+	fio_agent_default(&f->q, f->q.now + 10, tag, verb, call, f->state);
 	if (strcmp(call, "listen") == 0)
 		f->state = "LISTEN";
 	return 0;
@@ -137,14 +131,10 @@ static void run(struct fake *f, const char *yaml, struct tc_result *r)
 	run_k(f, yaml, &k, r);
 }
 
-/* The n-th failure whose judge is judge, or a placeholder that makes assertions readable. */
+/* The first failure whose judge is judge, or fake_io.h's "(none)" entry. */
 static const struct tc_failure *by_judge(const struct tc_result *r, const char *judge)
 {
-	static const struct tc_failure none = {.judge = "(none)", .field = "(none)"};
-	for (int i = 0; i < r->nfailures; i++)
-		if (strcmp(r->failures[i].judge, judge) == 0)
-			return &r->failures[i];
-	return &none;
+	return fio_failure(r, judge, NULL, -1);
 }
 
 static int count_judge(const struct tc_result *r, const char *judge)

@@ -22,84 +22,10 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 
-#define PISN 1000u
-#define TISN 5000u
-#define T0 1000000000LL
-#define MS 1000LL
+#include "judge_fixture.h"
 
-static struct tc_case kase;
-static struct tc_result res;
-static struct tc_judge J;
-
-static const char *yaml = "id: t.j\ntitle: t\nisn: 1000\nsteps:\n"
-			  "  - app: listen\n"
-			  "  - send: {flags: S, seq: 0}\n"
-			  "  - wait: 1s\n";
-
-static int setup(void **st)
-{
-	(void)st;
-	char err[256];
-	if (tc_case_load_buf("t.yaml", yaml, strlen(yaml), &kase, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	memset(&res, 0, sizeof(res));
-	return 0;
-}
-
-static int teardown(void **st)
-{
-	(void)st;
-	tc_judge_free(&J);
-	tc_case_free(&kase);
-	tc_result_free(&res);
-	return 0;
-}
-
-static struct tc_seg mkseg(int from_target, uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = from_target ? 8080 : 40000;
-	s.dport = from_target ? 40000 : 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = from_target ? 1000 : 65535;
-	s.payload_len = len;
-	memset(s.payload, 'x', len);
-	s.ts_us = ts;
-	if (flags & TC_F_SYN) {
-		s.opts[0].kind = TC_OPT_MSS;
-		s.opts[0].len = 4;
-		s.opts[0].mss = 1460;
-		s.nopts = 1;
-	}
-	return s;
-}
-
-static void app(int call, int64_t ts, int step)
-{
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = call;
-	a.len = -1;
-	tc_judge_call(&J, &a, 1, ts, step);
-}
-
-static void sent(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_seg s = mkseg(0, flags, seq, ack, len, ts);
-	tc_judge_sent(&J, &s, ts, 2);
-}
-
-static struct tc_jverdict got(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_jverdict v;
-	struct tc_seg s = mkseg(1, flags, seq, ack, len, ts);
-	tc_judge_segment(&J, &s, &v);
-	return v;
-}
+/* A call other than write (len -1), at case line 1. */
+static void app(int call, int64_t ts, int step) { jf_call(call, -1, 1, ts, step); }
 
 static void start(const char *profile)
 {
@@ -328,14 +254,8 @@ static void test_unpredicted_segments(void **st)
 	assert_non_null(strstr(J.why, "on the segment of a segment"));
 }
 
-static void app_write(size_t len, int64_t ts, int step)
-{
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = TC_APP_WRITE;
-	a.len = (long)len;
-	tc_judge_call(&J, &a, 2, ts, step);
-}
+/* A write of len bytes, at case line 2. */
+static void app_write(size_t len, int64_t ts, int step) { jf_call(TC_APP_WRITE, (long)len, 2, ts, step); }
 
 /* Note D1 of docs/deviations/lwip-triage.md (robustness.checksum.generated-on-all-segments on
  * lwIP, IPv4), with that run's times: our 3 bytes at 26.776 ms arm the model's 250 ms delayed-ACK

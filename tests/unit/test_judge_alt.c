@@ -43,9 +43,7 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 #include "fake_io.h"
-
-#define TISN 5000u
-#define MS 1000LL
+#include "judge_fixture.h"
 
 /* A passive opener that, for a write of n bytes, sends them 100 us later and retransmits them
  * after rtx_us, then after 2 * rtx_us more (RFC 6298 5.5), until the peer's ACK covers them. */
@@ -103,11 +101,8 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 	(void)cap;
 	if (sscanf(line, "%d %31s %31s", &tag, verb, call) < 2)
 		return -1;
-	if (strcmp(verb, "CONFIG") == 0) {
-		fio_push_line(&f->q, f->q.now + 10, "%d OK", tag);
-	} else if (strcmp(verb, "STATE") == 0) {
-		fio_push_line(&f->q, f->q.now + 10, "%d OK state=%s", tag, f->state);
-	} else if (strcmp(call, "write") == 0) {
+	/* Only a CALL line has a call name: "write" is never the third word of CONFIG or STATE. */
+	if (strcmp(call, "write") == 0) {
 		const char *l = strstr(line, "len=");
 		f->wlen = l ? atol(l + 4) : 0;
 		fio_push_line(&f->q, f->q.now + 10, "%d DONE call=write ret=%ld errno=0", tag, f->wlen);
@@ -119,7 +114,7 @@ static int f_agent(void *ctx, const char *line, char *err, size_t cap)
 				     (size_t)f->wlen);
 		}
 	} else {
-		fio_push_line(&f->q, f->q.now + 10, "%d DONE call=%s ret=0 errno=0", tag, call);
+		fio_agent_default(&f->q, f->q.now + 10, tag, verb, call, f->state);
 	}
 	if (strcmp(call, "listen") == 0)
 		f->state = "LISTEN";
@@ -172,13 +167,10 @@ static void dump(const struct tc_result *r)
 	fprintf(stderr, "model: %s\n%s\n", r->model, r->trace ? r->trace : "");
 }
 
+/* The first failure at level (a TC_LVL_*), or fake_io.h's "(none)" entry. */
 static const struct tc_failure *by_level(const struct tc_result *r, int level)
 {
-	static const struct tc_failure none = {.judge = "(none)", .field = "(none)", .level = -1};
-	for (int i = 0; i < r->nfailures; i++)
-		if (r->failures[i].level == level)
-			return &r->failures[i];
-	return &none;
+	return fio_failure(r, NULL, NULL, level);
 }
 
 /* Linux's 200 ms RTO against RFC 6298 2.4's SHOULD of 1 s: one SHOULD failure, judge model, at
@@ -407,98 +399,19 @@ static void test_state_auto_long_within(void **st)
 
 /* ---- the judge driven directly ---- */
 
-#define PISN 1000u
-#define T0 1000000000LL
-
-static struct tc_case kase;
-static struct tc_result res;
-static struct tc_judge J;
-
-static const char *yaml = "id: t.j\ntitle: t\nisn: 1000\nsteps:\n"
-			  "  - app: listen\n"
-			  "  - send: {flags: S, seq: 0}\n"
-			  "  - wait: 1s\n";
-
-static int setup(void **st)
-{
-	(void)st;
-	char err[256];
-	if (tc_case_load_buf("t.yaml", yaml, strlen(yaml), &kase, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	memset(&res, 0, sizeof(res));
-	return 0;
-}
-
-static int teardown(void **st)
-{
-	(void)st;
-	tc_judge_free(&J);
-	tc_case_free(&kase);
-	tc_result_free(&res);
-	return 0;
-}
-
-static struct tc_seg mkseg(int from_target, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
-			   int64_t ts)
-{
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = from_target ? 8080 : 40000;
-	s.dport = from_target ? 40000 : 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = from_target ? 1000 : 65535;
-	s.payload_len = len;
-	memset(s.payload, 'x', len);
-	s.ts_us = ts;
-	if (flags & TC_F_SYN) {
-		s.opts[0].kind = TC_OPT_MSS;
-		s.opts[0].len = 4;
-		s.opts[0].mss = 1460;
-		s.nopts = 1;
-	}
-	return s;
-}
-
-static void app_write(long len, int64_t ts)
-{
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = TC_APP_WRITE;
-	a.len = len;
-	tc_judge_call(&J, &a, 3, ts, 3);
-}
-
-static void sent(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_seg s = mkseg(0, flags, seq, ack, len, ts);
-	tc_judge_sent(&J, &s, ts, 2);
-}
-
-static struct tc_jverdict got(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_jverdict v;
-	struct tc_seg s = mkseg(1, flags, seq, ack, len, ts);
-	tc_judge_segment(&J, &s, &v);
-	return v;
-}
+/* A write of len bytes at ts, case line 3, step 3. */
+static void app_write(long len, int64_t ts) { jf_call(TC_APP_WRITE, len, 3, ts, 3); }
 
 /* Listen, SYN, SYN-ACK, ACK, accept: ESTABLISHED at T0 + 2 ms under knobs k. */
 static void established(const struct tc_knobs *k)
 {
 	tc_judge_free(&J);
 	tc_judge_init(&J, k, &kase, TC_FAMILY_V4, 40000, PISN, &res, T0);
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = TC_APP_LISTEN;
-	tc_judge_call(&J, &a, 1, T0, 1);
+	jf_call(TC_APP_LISTEN, 0, 1, T0, 1);
 	sent(TC_F_SYN, PISN, 0, 0, T0 + 1 * MS);
 	assert_false(got(TC_F_SYN | TC_F_ACK, TISN, PISN + 1, 0, T0 + 1100).bad);
 	sent(TC_F_ACK, PISN + 1, TISN + 1, 0, T0 + 2 * MS);
-	a.call = TC_APP_ACCEPT;
-	tc_judge_call(&J, &a, 2, T0 + 2 * MS, 2);
+	jf_call(TC_APP_ACCEPT, 0, 2, T0 + 2 * MS, 2);
 	assert_int_equal(tc_judge_state(&J, T0 + 2 * MS), TC_ST_ESTABLISHED);
 }
 
@@ -757,10 +670,7 @@ static void syn_sent_bad_ack(const struct tc_knobs *k)
 {
 	tc_judge_free(&J);
 	tc_judge_init(&J, k, &kase, TC_FAMILY_V4, 40000, PISN, &res, T0);
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = TC_APP_CONNECT;
-	tc_judge_call(&J, &a, 1, T0, 1);
+	jf_call(TC_APP_CONNECT, 0, 1, T0, 1);
 	assert_false(got(TC_F_SYN, TISN, 0, 0, T0 + 100).bad);
 	assert_int_equal(tc_judge_state(&J, T0 + 200), TC_ST_SYN_SENT);
 	sent(TC_F_SYN | TC_F_ACK, PISN, TISN + 100, 0, T0 + 1 * MS);

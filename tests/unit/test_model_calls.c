@@ -18,87 +18,43 @@
 #include "../../runner/model/profile.h"
 #include "../../runner/targets/sim.h"
 
-#define PISN 1000u
-#define TISN 5000u
+#define MF_DRIVERS
+#include "model_fixture.h"
 
-static struct tc_mout out;
-static int64_t now = 1000000;
-
+/* A segment from the peer. Kept apart from mf_seg for what it does differently: its payload is
+ * "xxx..." (test_receive_everything_buffered reads it back), a SYN carries MSS 1460 (the peer's
+ * MSS sizes the sends here), and no family is set. */
 static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.sport = 40000;
-	s.dport = 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = 65535;
-	s.payload_len = len;
+	struct tc_seg s = mf_seg(flags, seq, ack, len);
+	s.family = 0;
 	memset(s.payload, 'x', len);
-	if (flags & TC_F_SYN) {
-		s.opts[0].kind = TC_OPT_MSS;
-		s.opts[0].len = 4;
-		s.opts[0].mss = 1460;
-		s.nopts = 1;
-	}
+	if (flags & TC_F_SYN)
+		opt_mss(&s, 1460);
 	return s;
 }
 
-static void learn_out(struct tc_model *m)
-{
-	for (int i = 0; i < out.nseg; i++) {
-		struct tc_seg s = mk(out.seg[i].flags, out.seg[i].seq_any ? TISN : out.seg[i].seq,
-				     out.seg[i].ack, out.seg[i].len);
-		s.win = 1000;
-		tc_model_learn(m, &s);
-	}
-}
-
-static void seg(struct tc_model *m, struct tc_seg s)
-{
-	tc_model_segment(m, &s, now, &out);
-	learn_out(m);
-}
+/* The target sends what the model predicted, with window 1000 and MSS 1460 on its SYN. */
+static void learn_out(struct tc_model *m) { mf_learn(m, &out, 1000, 1); }
 
 static void callx(struct tc_model *m, int c, long len, int opt, long v0, long v1, int nv)
 {
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.len = len;
-	in.tag = 7;
-	in.how = 1;
+	struct tc_mcall_in in = mf_call_in(c, len, 7, 1);
 	in.opt = opt;
 	in.value[0] = v0;
 	in.value[1] = v1;
 	in.nvalue = nv;
-	tc_model_call(m, &in, now, &out);
-	learn_out(m);
+	mf_call(m, &in);
 }
 
 static void call(struct tc_model *m, int c, long len) { callx(m, c, len, 0, 0, 0, 0); }
-
-static void timer_to(struct tc_model *m, int64_t t)
-{
-	now = t;
-	tc_model_timer(m, now, &out);
-	learn_out(m);
-}
 
 /* An established passive connection under the named built-in or file profile. */
 static void est(struct tc_model *m, const char *profile)
 {
 	struct tc_knobs k;
-	char err[256];
-	now = 1000000;
-	if (profile)
-		assert_int_equal(tc_profile_load(profile, &k, err, sizeof(err)), 0);
-	else
-		tc_knobs_rfc9293(&k);
-	tc_model_init(m, &k);
-	m->port = 8080;
-	m->peer_port = 40000;
+	mf_knobs(profile, &k);
+	mf_start(m, &k);
 	call(m, TC_MC_LISTEN, 0);
 	seg(m, mk(TC_F_SYN, PISN, 0, 0));
 	seg(m, mk(TC_F_ACK, PISN + 1, TISN + 1, 0));

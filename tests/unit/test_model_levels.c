@@ -19,28 +19,13 @@
 #include "../../common/seg.h"
 #include "../../runner/model/model.h"
 
-#define PISN 1000u
-#define TISN 5000u
-
-static struct tc_mout out;
-static int64_t now = 1000000;
+#define MF_DRIVERS
+#include "model_fixture.h"
 
 /* A segment from the peer (port 40000) to the target (8080); no options. */
 static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = 40000;
-	s.dport = 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = 65535;
-	s.payload_len = len;
-	for (size_t i = 0; i < len && i < TC_MAX_PAYLOAD; i++)
-		s.payload[i] = (uint8_t)('a' + i % 26);
-	return s;
+	return mf_seg(flags, seq, ack, len);
 }
 
 /*
@@ -75,44 +60,15 @@ static int levels_inconsistent(void)
 	return bad;
 }
 
-/* The target sends what the model predicted: it learns the ISN and the window. */
+/* The target sends what the model predicted: it learns the ISN and the window (SYNs without
+ * options), once every prediction has passed the level check. */
 static void learn_out(struct tc_model *m)
 {
 	assert_int_equal(levels_inconsistent(), 0);
-	for (int i = 0; i < out.nseg; i++) {
-		const struct tc_mseg *p = &out.seg[i];
-		struct tc_seg s = mk(p->flags, p->seq_any ? TISN : p->seq, p->ack, p->len);
-		s.sport = 8080;
-		s.dport = 40000;
-		s.win = 1000;
-		tc_model_learn(m, &s);
-	}
+	mf_learn(m, &out, 1000, 0);
 }
 
-static void seg(struct tc_model *m, struct tc_seg s)
-{
-	tc_model_segment(m, &s, now, &out);
-	learn_out(m);
-}
-
-static void call(struct tc_model *m, int c, long len)
-{
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.len = len;
-	in.tag = 7;
-	in.how = 1;
-	tc_model_call(m, &in, now, &out);
-	learn_out(m);
-}
-
-static void timer_to(struct tc_model *m, int64_t t)
-{
-	now = t;
-	tc_model_timer(m, now, &out);
-	learn_out(m);
-}
+static void call(struct tc_model *m, int c, long len) { mcall(m, c, len, 7, 1); }
 
 static void start(struct tc_model *m, const struct tc_knobs *k)
 {
@@ -121,10 +77,7 @@ static void start(struct tc_model *m, const struct tc_knobs *k)
 		tc_knobs_rfc9293(&d);
 		k = &d;
 	}
-	now = 1000000;
-	tc_model_init(m, k);
-	m->port = 8080;
-	m->peer_port = 40000;
+	mf_start(m, k);
 }
 
 /* An established passive connection (the peer's SYN without options). */
@@ -136,17 +89,6 @@ static void est(struct tc_model *m, const struct tc_knobs *k)
 	seg(m, mk(TC_F_ACK, PISN + 1, TISN + 1, 0));
 	call(m, TC_MC_ACCEPT, 0);
 	assert_int_equal(tc_model_state(m), TC_ST_ESTABLISHED);
-}
-
-/* Does the prediction g enforce req at level lvl? 0 if so, else 1 with a message naming the
- * field, the expected and the actual value. */
-static int level_differs(const struct tc_mseg *g, int lvl, const char *req)
-{
-	if (g->level == lvl && strcmp(g->req, req) == 0)
-		return 0;
-	print_message("prediction \"%s\": level/req: expected %s %s, got %s %s\n", g->rule,
-		      tc_level_name(lvl), req, tc_level_name(g->level), g->req);
-	return 1;
 }
 
 static void has_level(const struct tc_mseg *g, int lvl, const char *req)

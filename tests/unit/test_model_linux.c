@@ -22,47 +22,22 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 
-#define PISN 1000u
-#define TISN 5000u
+#include "model_fixture.h"
+
 #define TWIN 1000u
 
-static struct tc_mout out;
-static int64_t now;
-
+/* A segment from the peer (its payload bytes, "abc..." where this file once wrote "012...",
+ * are never read back here). */
 static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = 40000;
-	s.dport = 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = 65535;
-	s.payload_len = len;
-	for (size_t i = 0; i < len && i < TC_MAX_PAYLOAD; i++)
-		s.payload[i] = (uint8_t)('0' + i % 10);
-	return s;
+	return mf_seg(flags, seq, ack, len);
 }
 
-/* The target sends what the model predicted; the model learns its ISN and window. */
-static void learn(struct tc_model *m)
-{
-	for (int i = 0; i < out.nseg; i++) {
-		const struct tc_mseg *p = &out.seg[i];
-		struct tc_seg s = mk(p->flags, p->seq_any ? TISN : p->seq, p->ack, p->len);
-		s.sport = 8080;
-		s.dport = 40000;
-		s.win = TWIN;
-		if (p->flags & TC_F_SYN) {
-			struct tc_opt o = {.kind = TC_OPT_MSS, .len = 4, .mss = 1460};
-			s.opts[s.nopts++] = o;
-		}
-		tc_model_learn(m, &s);
-	}
-}
+/* The target sends what the model predicted; the model learns its ISN, window and SYN MSS. */
+static void learn(struct tc_model *m) { mf_learn(m, &out, TWIN, 1); }
 
+/* The drivers of this file advance the clock by 1 ms an event (a connection starts in
+ * syn_rcvd(), which sets it to MF_T0), so they are not model_fixture.h's. */
 static void seg(struct tc_model *m, struct tc_seg s)
 {
 	now += 1000;
@@ -72,12 +47,7 @@ static void seg(struct tc_model *m, struct tc_seg s)
 
 static void call(struct tc_model *m, int c, long len, int how)
 {
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.len = len;
-	in.how = how;
-	in.tag = 3;
+	struct tc_mcall_in in = mf_call_in(c, len, 3, how);
 	now += 1000;
 	tc_model_call(m, &in, now, &out);
 	learn(m);
@@ -108,14 +78,10 @@ static void knobs(struct tc_knobs *k, const char *knob)
 /* A passive open up to SYN-RECEIVED: RCV.NXT = PISN+1, SND.NXT = TISN+1. */
 static void syn_rcvd(struct tc_model *m, const struct tc_knobs *k)
 {
-	now = 1000000;
-	tc_model_init(m, k);
-	m->port = 8080;
-	m->peer_port = 40000;
+	mf_start(m, k);
 	call(m, TC_MC_LISTEN, 0, 0);
 	struct tc_seg syn = mk(TC_F_SYN, PISN, 0, 0);
-	struct tc_opt o = {.kind = TC_OPT_MSS, .len = 4, .mss = 1460};
-	syn.opts[syn.nopts++] = o;
+	opt_mss(&syn, 1460);
 	seg(m, syn);
 	assert_int_equal(tc_model_state(m), TC_ST_SYN_RECEIVED);
 }

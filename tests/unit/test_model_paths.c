@@ -24,61 +24,18 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 
-#define PISN 1000u
-#define TISN 5000u
+#define MF_DRIVERS
+#include "model_fixture.h"
+
 #define TWS 7          /* the target's window scale shift, when it sends one */
 
-static struct tc_mout out;
-static int64_t now = 1000000;
 static uint16_t twin = 1000;   /* the window field of the target's segments */
 static uint32_t ttsval = 7000; /* the target's TSval */
-
-static void add_opt(struct tc_seg *s, struct tc_opt o)
-{
-	assert_true(s->nopts < TC_MAX_OPTS);
-	s->opts[s->nopts++] = o;
-}
-
-static void opt_mss(struct tc_seg *s, uint16_t mss)
-{
-	struct tc_opt o = {.kind = TC_OPT_MSS, .len = 4, .mss = mss};
-	add_opt(s, o);
-}
-
-static void opt_ts(struct tc_seg *s, uint32_t val, uint32_t ecr)
-{
-	struct tc_opt o = {.kind = TC_OPT_TS, .len = 10, .ts_val = val, .ts_ecr = ecr};
-	add_opt(s, o);
-}
-
-static void opt_ws(struct tc_seg *s, uint8_t shift)
-{
-	struct tc_opt o = {.kind = TC_OPT_WSCALE, .len = 3, .wscale = shift};
-	add_opt(s, o);
-}
-
-static void opt_sackok(struct tc_seg *s)
-{
-	struct tc_opt o = {.kind = TC_OPT_SACK_OK, .len = 2};
-	add_opt(s, o);
-}
 
 /* A segment from the peer (port 40000) to the target (8080); no options. */
 static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = 40000;
-	s.dport = 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = 65535;
-	s.payload_len = len;
-	for (size_t i = 0; i < len && i < TC_MAX_PAYLOAD; i++)
-		s.payload[i] = (uint8_t)('a' + i % 26);
-	return s;
+	return mf_seg(flags, seq, ack, len);
 }
 
 /* The target sends what the model predicted: it learns the ISN, the window and the options. */
@@ -86,10 +43,7 @@ static void learn_out(struct tc_model *m)
 {
 	for (int i = 0; i < out.nseg; i++) {
 		const struct tc_mseg *p = &out.seg[i];
-		struct tc_seg s = mk(p->flags, p->seq_any ? TISN : p->seq, p->ack, p->len);
-		s.sport = 8080;
-		s.dport = 40000;
-		s.win = twin;
+		struct tc_seg s = mf_target_seg(p, twin);
 		if (p->flags & TC_F_SYN) {
 			opt_mss(&s, 1460);
 			if (p->opt_must & TC_OBIT(TC_OPT_WSCALE))
@@ -103,54 +57,20 @@ static void learn_out(struct tc_model *m)
 	}
 }
 
-static void seg(struct tc_model *m, struct tc_seg s)
-{
-	tc_model_segment(m, &s, now, &out);
-	learn_out(m);
-}
-
-static void callh(struct tc_model *m, int c, long len, int how)
-{
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.len = len;
-	in.tag = 7;
-	in.how = how;
-	tc_model_call(m, &in, now, &out);
-	learn_out(m);
-}
+static void callh(struct tc_model *m, int c, long len, int how) { mcall(m, c, len, 7, how); }
 
 static void call(struct tc_model *m, int c, long len) { callh(m, c, len, 1); }
 
 static void setopt(struct tc_model *m, int opt, long v)
 {
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = TC_MC_SETOPT;
-	in.tag = 8;
+	struct tc_mcall_in in = mf_call_in(TC_MC_SETOPT, 0, 8, 0);
 	in.opt = opt;
 	in.value[0] = v;
 	in.nvalue = 1;
-	tc_model_call(m, &in, now, &out);
-	learn_out(m);
+	mf_call(m, &in);
 }
 
-static void timer_to(struct tc_model *m, int64_t t)
-{
-	now = t;
-	tc_model_timer(m, now, &out);
-	learn_out(m);
-}
-
-static void knobs(const char *profile, struct tc_knobs *k)
-{
-	char err[256];
-	if (profile)
-		assert_int_equal(tc_profile_load(profile, k, err, sizeof(err)), 0);
-	else
-		tc_knobs_rfc9293(k);
-}
+static void knobs(const char *profile, struct tc_knobs *k) { mf_knobs(profile, k); }
 
 /* Peer SYN options for est_k(): bits TC_OBIT(kind). */
 #define P_TS TC_OBIT(TC_OPT_TS)
@@ -164,11 +84,8 @@ static void knobs(const char *profile, struct tc_knobs *k)
  */
 static void est_k(struct tc_model *m, const struct tc_knobs *k, uint16_t mss, unsigned popts, uint16_t pwin)
 {
-	now = 1000000;
+	mf_start(m, k);
 	twin = 1000;
-	tc_model_init(m, k);
-	m->port = 8080;
-	m->peer_port = 40000;
 	call(m, TC_MC_LISTEN, 0);
 	struct tc_seg syn = mk(TC_F_SYN, PISN, 0, 0);
 	syn.win = pwin;

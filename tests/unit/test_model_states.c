@@ -22,55 +22,23 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 
-#define PISN 1000u   /* the peer's (our) ISN */
-#define TISN 5000u   /* the target's ISN, learnt from its SYN */
-#define WND 1000u    /* the target's receive window, learnt from its segments */
-#define TPORT 8080
-#define PPORT 40000
+#include "model_fixture.h"
 
-static int64_t now = 1000000;
+/* PISN is the peer's (our) ISN, TISN the target's, learnt from its SYN (model_fixture.h). */
+#define WND 1000u    /* the target's receive window, learnt from its segments */
+#define TPORT 8080   /* the ports of model_fixture.h's segments */
+#define PPORT 40000
 
 static struct tc_seg mkseg(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = PPORT;
-	s.dport = TPORT;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = 65535;
-	s.payload_len = len;
-	for (size_t i = 0; i < len && i < TC_MAX_PAYLOAD; i++)
-		s.payload[i] = (uint8_t)('a' + i % 26);
-	return s;
+	return mf_seg(flags, seq, ack, len);
 }
 
-static void add_mss(struct tc_seg *s)
-{
-	s->opts[0].kind = TC_OPT_MSS;
-	s->opts[0].len = 4;
-	s->opts[0].mss = 1460;
-	s->nopts = 1;
-}
+/* On a segment without options: <mss 1460>. */
+static void add_mss(struct tc_seg *s) { opt_mss(s, 1460); }
 
 /* What the target sent: the model learns its ISN and window from it. */
-static void target_sent(struct tc_model *m, const struct tc_mout *o)
-{
-	for (int i = 0; i < o->nseg; i++) {
-		struct tc_seg s = mkseg(o->seg[i].flags, o->seg[i].seq_any ? TISN : o->seg[i].seq,
-					o->seg[i].ack, o->seg[i].len);
-		s.sport = TPORT;
-		s.dport = PPORT;
-		s.win = WND;
-		if (s.flags & TC_F_SYN)
-			add_mss(&s);
-		tc_model_learn(m, &s);
-	}
-}
-
-static struct tc_mout out;
+static void target_sent(struct tc_model *m, const struct tc_mout *o) { mf_learn(m, o, WND, 1); }
 
 static void seg_in(struct tc_model *m, struct tc_seg s)
 {
@@ -80,12 +48,7 @@ static void seg_in(struct tc_model *m, struct tc_seg s)
 
 static void call(struct tc_model *m, int c, long len)
 {
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.len = len;
-	in.tag = 1;
-	in.how = 1;
+	struct tc_mcall_in in = mf_call_in(c, len, 1, 1);
 	tc_model_call(m, &in, now, &out);
 	target_sent(m, &out);
 }
@@ -95,9 +58,7 @@ static void fixture(struct tc_model *m, int st)
 {
 	struct tc_knobs k;
 	tc_knobs_rfc9293(&k);
-	tc_model_init(m, &k);
-	m->port = TPORT;
-	m->peer_port = PPORT;
+	mf_start(m, &k);
 	if (st == TC_ST_CLOSED)
 		return;
 	if (st == TC_ST_SYN_SENT) {

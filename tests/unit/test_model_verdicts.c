@@ -35,40 +35,12 @@
 #include "../../runner/model/model.h"
 #include "../../runner/model/profile.h"
 
-#define PISN 1000u
-#define TISN 5000u
-#define TWND 1000u /* the window the target advertises in these tests */
-#define MS 1000LL
-#define T0 1000000000LL
+#define JF_CASE_ID "t.v"
+#include "judge_fixture.h"
 
-static struct tc_mout out;
-static int64_t now = 1000000;
+#include "model_fixture.h"
 
-/* A segment from the peer (port 40000) to the target (8080), or back; no options but a SYN's
- * MSS. */
-static struct tc_seg mkseg(int from_target, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
-			   int64_t ts)
-{
-	struct tc_seg s;
-	memset(&s, 0, sizeof(s));
-	s.family = TC_FAMILY_V4;
-	s.sport = from_target ? 8080 : 40000;
-	s.dport = from_target ? 40000 : 8080;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = from_target ? TWND : 65535;
-	s.payload_len = len;
-	memset(s.payload, 'x', len);
-	s.ts_us = ts;
-	if (flags & TC_F_SYN) {
-		s.opts[0].kind = TC_OPT_MSS;
-		s.opts[0].len = 4;
-		s.opts[0].mss = 1460;
-		s.nopts = 1;
-	}
-	return s;
-}
+#define TWND JF_TWND /* the window the target advertises in these tests */
 
 static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
@@ -78,15 +50,10 @@ static struct tc_seg mk(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 /* ---- the model directly ---- */
 
 /* The target sends what the model predicted: the model learns the ISN and the window. */
-static void learn_out(struct tc_model *m)
-{
-	for (int i = 0; i < out.nseg; i++) {
-		const struct tc_mseg *p = &out.seg[i];
-		struct tc_seg s = mkseg(1, p->flags, p->seq_any ? TISN : p->seq, p->ack, p->len, now);
-		tc_model_learn(m, &s);
-	}
-}
+static void learn_out(struct tc_model *m) { mf_learn(m, &out, TWND, 1); }
 
+/* The drivers of this file advance the clock by 1 ms a segment, not a call, so they are not
+ * model_fixture.h's. */
 static void seg(struct tc_model *m, struct tc_seg s)
 {
 	now += 1000;
@@ -96,10 +63,7 @@ static void seg(struct tc_model *m, struct tc_seg s)
 
 static void call(struct tc_model *m, int c)
 {
-	struct tc_mcall_in in;
-	memset(&in, 0, sizeof(in));
-	in.call = c;
-	in.tag = 7;
+	struct tc_mcall_in in = mf_call_in(c, 0, 7, 0);
 	tc_model_call(m, &in, now, &out);
 	learn_out(m);
 }
@@ -115,10 +79,7 @@ static struct tc_knobs knobs(void)
 /* Established passive connection: RCV.NXT = PISN + 1, SND.NXT = TISN + 1, RCV.WND = TWND. */
 static void est(struct tc_model *m, const struct tc_knobs *k)
 {
-	now = 1000000;
-	tc_model_init(m, k);
-	m->port = 8080;
-	m->peer_port = 40000;
+	mf_start(m, k);
 	call(m, TC_MC_LISTEN);
 	seg(m, mk(TC_F_SYN, PISN, 0, 0));
 	seg(m, mk(TC_F_ACK, PISN + 1, TISN + 1, 0));
@@ -144,17 +105,6 @@ static void into(struct tc_model *m, const struct tc_knobs *k, int st)
 			seg(m, mk(TC_F_FIN | TC_F_ACK, PISN + 1, st == TC_ST_CLOSING ? TISN + 1 : TISN + 2, 0));
 	}
 	assert_int_equal(tc_model_state(m), st);
-}
-
-/* Does the prediction g enforce req at level lvl? 0 if so, else 1 with a message naming the
- * field, the expected and the actual value. */
-static int level_differs(const struct tc_mseg *g, int lvl, const char *req)
-{
-	if (g->level == lvl && strcmp(g->req, req) == 0)
-		return 0;
-	print_message("prediction \"%s\": level/req: expected %s %s, got %s %s\n", g->rule,
-		      tc_level_name(lvl), req, tc_level_name(g->level), g->req);
-	return 1;
 }
 
 /* Is the only prediction <SEQ=seq><ACK=ack><CTL=flags>? 0 if so, else 1 naming the field. */
@@ -446,55 +396,8 @@ static void test_profile_knobs(void **u)
 
 /* ---- through the judge: the alternatives of kalts[] ---- */
 
-static struct tc_case kase;
-static struct tc_result res;
-static struct tc_judge J;
-
-static const char *yaml = "id: t.v\ntitle: t\nisn: 1000\nsteps:\n"
-			  "  - app: listen\n"
-			  "  - send: {flags: S, seq: 0}\n"
-			  "  - wait: 1s\n";
-
-static int setup(void **st)
-{
-	(void)st;
-	char err[256];
-	if (tc_case_load_buf("t.yaml", yaml, strlen(yaml), &kase, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	memset(&res, 0, sizeof(res));
-	return 0;
-}
-
-static int teardown(void **st)
-{
-	(void)st;
-	tc_judge_free(&J);
-	tc_case_free(&kase);
-	tc_result_free(&res);
-	return 0;
-}
-
-static void japp(int call, int64_t ts)
-{
-	struct tc_appspec a;
-	memset(&a, 0, sizeof(a));
-	a.call = call;
-	tc_judge_call(&J, &a, 1, ts, 1);
-}
-
-static void sent(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_seg s = mkseg(0, flags, seq, ack, len, ts);
-	tc_judge_sent(&J, &s, ts, 2);
-}
-
-static struct tc_jverdict got(uint8_t flags, uint32_t seq, uint32_t ack, size_t len, int64_t ts)
-{
-	struct tc_jverdict v;
-	struct tc_seg s = mkseg(1, flags, seq, ack, len, ts);
-	tc_judge_segment(&J, &s, &v);
-	return v;
-}
+/* The fixture's case, result and judge (judge_fixture.h); calls are case line 1, step 1. */
+static void japp(int call, int64_t ts) { jf_call(call, 0, 1, ts, 1); }
 
 static void not_bad(struct tc_jverdict v)
 {
