@@ -140,7 +140,7 @@ enum rid {
 	R_ACK_OFF, R_ACK_SYNRCVD, R_DEFER_ACCEPT, R_ACK_SYNRCVD_BAD, R_ACK_5961, R_ACK_UNSENT,
 	R_ACK_UNSENT_3_5_2, R_ACK_TW, R_ACK_FW1, R_ACK_CLOSING, R_ACK_LAST_ACK, R_ACK_WAIT_FIN, R_ACK_OK, R_END_AT_NXT,
 	/* Seventh (text) and eighth (FIN). */
-	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_ACK_IGNORED, R_DATA_AFTER_FIN_RST, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
+	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_ACK_IGNORED, R_DATA_AFTER_FIN_RST, R_DATA_AFTER_CLOSE_RST, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
 	/* RFC 5961 7 ACK throttling. */
 	R_THROTTLE,
 	R_COUNT
@@ -259,6 +259,7 @@ static const struct rule {
 	[R_TEXT_IGNORED] = {"text-ignored", M, "RFC9293-3.10.7.4#7"},
 	[R_ACK_IGNORED] = {"ack-ignored-segment", Y, "knob:ack_ignored_segment"},
 	[R_DATA_AFTER_FIN_RST] = {"data-after-fin-rst", Y, "knob:data_after_fin_rst"},
+	[R_DATA_AFTER_CLOSE_RST] = {"data-after-close-rst", Y, "knob:data_after_close_rst"},
 	[R_FIN] = {"fin", M, "RFC9293-3.10.7.4#8"},
 	[R_FIN_FW2] = {"fin-fin-wait-2", M, "RFC9293-3.10.7.4#8"},
 	[R_FIN_HOLD] = {"fin-hold", S, "SHLD-31"},
@@ -526,10 +527,14 @@ static void emit_syn(struct tc_model *m, struct tc_mout *o, int64_t now, int syn
 		return;
 	unsigned mine = m->k.syn_opts, maybe = m->k.syn_opts_maybe;
 	if (synack && !(m->simopen && m->k.simopen_synack_all_opts)) {
-		/* RFC 7323 2.2 / 3.2, RFC 2018 2: WS, TS and SACK-permitted only if the SYN had them. */
+		/* RFC 7323 2.2 / 3.2: WS and TS in a SYN-ACK only if the SYN had them. RFC 2018 2 sets
+		 * no such condition for SACK-permitted ("may be sent in a SYN"; it "MUST NOT be sent
+		 * on non-SYN segments"), so a stack that offers SACK may put it on any SYN-ACK
+		 * (NetBSD's tcp_output does on a SYN-ACK it sends from SYN-RECEIVED): may, not must. */
 		unsigned offered = (unsigned)m->peer_syn_opts | TC_OBIT(TC_OPT_MSS);
+		unsigned sack = (mine | maybe) & TC_OBIT(TC_OPT_SACK_OK);
 		mine &= offered;
-		maybe &= offered;
+		maybe = (maybe & offered) | (sack & ~offered);
 	}
 	if (synack && m->simopen && m->target_syn_opts) {
 		/* After a simultaneous open, the options are those of the target's own SYN. */
@@ -1303,6 +1308,34 @@ static int seq_before_table6(struct tc_model *m, struct segin *c, struct tc_mout
 }
 
 /*
+ * Knob data_after_close_rst (NetBSD tcp_input(), model.h): after CLOSE, text reaching past
+ * RCV.NXT in FIN-WAIT-1/2, CLOSING, LAST-ACK or TIME-WAIT draws <SEQ=SEG.ACK><CTL=RST> and
+ * the connection is closed, as RFC 9293 3.6 recommends (SHLD-3: "if new data is received after
+ * CLOSE is called, its TCP implementation SHOULD send a RST"). NetBSD looks only at the left
+ * edge here, so text beyond the window resets too. Returns 1 when the segment is decided.
+ */
+static int data_after_close(struct tc_model *m, struct segin *c, struct tc_mout *o)
+{
+	const struct tc_seg *s = c->s;
+	int st = m->state;
+	char r[TC_MODEL_RULE];
+	if (!m->k.data_after_close_rst || !m->orphan || s->payload_len == 0 ||
+	    (s->flags & (TC_F_ACK | TC_F_RST | TC_F_SYN)) != TC_F_ACK ||
+	    !lt(m->rcv_nxt, s->seq + (uint32_t)s->payload_len))
+		return 0;
+	if (st != TC_ST_FIN_WAIT_1 && st != TC_ST_FIN_WAIT_2 && st != TC_ST_CLOSING &&
+	    st != TC_ST_LAST_ACK && st != TC_ST_TIME_WAIT)
+		return 0;
+	snprintf(r, sizeof(r), "knob data_after_close_rst (NetBSD tcp_input, RFC 9293 3.6 SHLD-3) "
+		 "in %s: text after CLOSE, send <SEQ=SEG.ACK><CTL=RST>, enter CLOSED", stname(st));
+	struct tc_mseg *g = emit(m, o, TC_F_RST, s->ack, 0, c->now, R_DATA_AFTER_CLOSE_RST, r);
+	if (g)
+		g->opt_must = g->opt_maybe = 0;
+	reset_conn(m, o, R_DATA_AFTER_CLOSE_RST, r);
+	return 1;
+}
+
+/*
  * First, check sequence number: "If an incoming segment is not acceptable, an acknowledgment
  * should be sent in reply (unless the RST bit is set, if so drop the segment and return)" ...
  * "Segments with higher beginning sequence numbers SHOULD be held for later processing
@@ -1314,6 +1347,8 @@ static int check_seq(struct tc_model *m, struct segin *c, struct tc_mout *o)
 	int st = m->state;
 	char r[TC_MODEL_RULE];
 	if (seq_before_table6(m, c, o))
+		return 1;
+	if (data_after_close(m, c, o))
 		return 1;
 	/* Linux tcp_validate_incoming() / tcp_reset_check(): a RST at RCV.NXT-1 in CLOSE-WAIT,
 	 * LAST-ACK or CLOSING (where the peer's FIN advanced RCV.NXT) fails the sequence check but
@@ -1333,10 +1368,13 @@ static int check_seq(struct tc_model *m, struct segin *c, struct tc_mout *o)
 			    !!(s->flags & TC_F_SYN));
 	/* tcp_in_window() of a request socket takes the right edge only without sequence space. */
 	int right_incl = m->k.seq_right_edge_inclusive && !(c->reqsk && c->len > 0);
-	/* Knob rst_right_edge_inclusive (lwIP tcp_process, TCP_SEQ_BETWEEN): a RST's window ends
-	 * at RCV.NXT+RCV.WND inclusive; not in TIME-WAIT, where lwIP ignores every RST. Knob
-	 * time_wait_syn_right_edge: the same test for the SYN that time_wait_syn_rst resets. */
-	if ((s->flags & TC_F_RST) && m->k.rst_right_edge_inclusive && st != TC_ST_TIME_WAIT)
+	/* Knob rst_right_edge_inclusive (lwIP tcp_process, TCP_SEQ_BETWEEN; NetBSD tcp_input,
+	 * whose right-edge trim drops only what lies beyond RCV.NXT+RCV.WND): a RST's window ends
+	 * at RCV.NXT+RCV.WND inclusive; in TIME-WAIT too, unless rfc1337 ignores every RST there
+	 * (lwIP). Knob time_wait_syn_right_edge: the same test for the SYN that time_wait_syn_rst
+	 * resets. */
+	if ((s->flags & TC_F_RST) && m->k.rst_right_edge_inclusive &&
+	    !(st == TC_ST_TIME_WAIT && m->k.rfc1337))
 		right_incl = 1;
 	if (tw_syn_rst(m, s) && m->k.time_wait_syn_right_edge)
 		right_incl = 1;

@@ -162,6 +162,14 @@ struct tc_knobs {
 	 * after RCV.NXT is ignored. RFC 9293 3.10.7.4 seventh: "This should not occur since a FIN
 	 * has been received from the remote side. Ignore the segment text." */
 	int data_after_fin_rst;
+	/* NetBSD tcp_input() (4.4BSD's "If new data are received on a connection after the user
+	 * processes are gone, then RST the other end"): once the application has closed the
+	 * connection, a segment with ACK whose text reaches past RCV.NXT (after PAWS, before the
+	 * window's right edge is looked at) in FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK or
+	 * TIME-WAIT closes it with <SEQ=SEG.ACK><CTL=RST>. RFC 9293 3.6 (SHLD-3): "if new data is
+	 * received after CLOSE is called, its TCP implementation SHOULD send a RST to show that
+	 * data was lost"; 0: the 3.10.7.4 checks as written (an ACK, the text ignored). */
+	int data_after_close_rst;
 	/* Linux tcp_ack() runs before tcp_data_queue(), lwIP tcp_receive() likewise: the ACK of
 	 * a segment that begins after RCV.NXT (out-of-order text or FIN) is processed at once.
 	 * 0: RFC 9293 3.10.7.4 first check, "Segments with higher beginning sequence numbers

@@ -38,7 +38,8 @@ static const struct knob {
 	KN(time_wait_reopen, K_BOOL), KN(syn_sent_bad_ack_resend, K_BOOL), KN(retries_time, K_BOOL),
 	KN(time_wait_exact_only, K_BOOL), KN(syn_recv_request_sock, K_BOOL),
 	KN(seq_end_at_rcv_nxt, K_BOOL), KN(rcv_queue_end_check, K_BOOL),
-	KN(data_after_fin_rst, K_BOOL), KN(ooo_ack_at_once, K_BOOL),
+	KN(data_after_fin_rst, K_BOOL), KN(data_after_close_rst, K_BOOL),
+	KN(ooo_ack_at_once, K_BOOL),
 	KN(rst_right_edge_inclusive, K_BOOL), KN(time_wait_syn_rst, K_BOOL),
 	KN(time_wait_syn_right_edge, K_BOOL), KN(ack_ignored_segment, K_BOOL),
 #undef KN

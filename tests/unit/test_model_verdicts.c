@@ -156,14 +156,29 @@ static void test_rst_right_edge(void **u)
 	seg(&m, mk(TC_F_RST, PISN + 1 + TWND, 0, 0));
 	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
 
+	/* TIME-WAIT under rfc1337 (lwIP's tcp_timewait_input ignores every RST): the knob does not
+	 * apply. Changed with the NetBSD triage (docs/deviations/netbsd.md): without rfc1337 it
+	 * does, as in NetBSD's tcp_input, whose one window test serves every state. */
 	k = knobs();
 	k.rst_right_edge_inclusive = 1;
+	k.rfc1337 = 1;
 	into(&m, &k, TC_ST_TIME_WAIT);
 	seg(&m, mk(TC_F_RST, PISN + 2 + TWND, 0, 0));
 	assert_int_equal(out.nseg, 0);
 	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
 	/* A wrong expectation is caught: the dropped RST has no prediction. */
 	assert_int_equal(one_seg_differs(TC_F_ACK, TISN + 2, PISN + 2), 1);
+	k.rfc1337 = 0;
+	into(&m, &k, TC_ST_TIME_WAIT);
+	seg(&m, mk(TC_F_RST, PISN + 2 + TWND, 0, 0));
+	assert_int_equal(one_seg_differs(TC_F_ACK, TISN + 2, PISN + 2), 0);
+	assert_int_equal(level_differs(&out.seg[0], TC_LVL_SHOULD, "RFC5961-3.2"), 0);
+	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
+	/* Without the knob the same RST is dropped (RFC 5961 3.2 (1)). */
+	k.rst_right_edge_inclusive = 0;
+	into(&m, &k, TC_ST_TIME_WAIT);
+	seg(&m, mk(TC_F_RST, PISN + 2 + TWND, 0, 0));
+	assert_int_equal(out.nseg, 0);
 }
 
 /*
@@ -369,6 +384,139 @@ static void test_rfc1337_ignores_every_rst(void **u)
 	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
 	seg(&m, mk(TC_F_RST, PISN + 2, 0, 0));
 	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
+}
+
+/* ---- the NetBSD triage (docs/deviations/netbsd.md) ---- */
+
+/*
+ * Knob data_after_close_rst (NetBSD tcp_input: "If new data are received on a connection after
+ * the user processes are gone, then RST the other end"; RFC 9293 3.6 SHLD-3). Off: TIME-WAIT's
+ * fifth check, an ACK, TIME-WAIT stays. On, after close(): <SEQ=SEG.ACK><CTL=RST> and CLOSED,
+ * MAY knob:data_after_close_rst, for text at RCV.NXT and beyond the window alike; an entirely
+ * old segment is still only ACKed, and a half-closed connection (shutdown, no close) takes its
+ * data as before.
+ */
+static void test_data_after_close_rst(void **u)
+{
+	(void)u;
+	struct tc_model m;
+	struct tc_knobs k = knobs();
+	time_wait(&m, &k);
+	seg(&m, mk(TC_F_ACK | TC_F_PSH, PISN + 2, TISN + 2, 10));
+	assert_int_equal(one_seg_differs(TC_F_ACK, TISN + 2, PISN + 2), 0);
+	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
+
+	k.data_after_close_rst = 1;
+	time_wait(&m, &k);
+	seg(&m, mk(TC_F_ACK | TC_F_PSH, PISN + 2, TISN + 2, 10));
+	assert_int_equal(one_seg_differs(TC_F_RST, TISN + 2, 0), 0);
+	assert_int_equal(level_differs(&out.seg[0], TC_LVL_MAY, "knob:data_after_close_rst"), 0);
+	assert_int_equal(out.seg[0].flags_maybe, 0);
+	assert_non_null(strstr(out.rule, "data_after_close_rst"));
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	/* A wrong expectation is caught: the ACK of the knob-off model is not what comes. */
+	assert_int_equal(one_seg_differs(TC_F_ACK, TISN + 2, PISN + 2), 1);
+	/* SEQ = SEG.ACK as sent, far beyond the window too (NetBSD trims the right edge later). */
+	time_wait(&m, &k);
+	seg(&m, mk(TC_F_ACK, PISN + 2 + (1u << 30), TISN + 1, 10));
+	assert_int_equal(one_seg_differs(TC_F_RST, TISN + 1, 0), 0);
+	/* Entirely old text: the first check's ACK, TIME-WAIT stays. */
+	time_wait(&m, &k);
+	seg(&m, mk(TC_F_ACK, PISN - 20, TISN + 2, 10));
+	assert_int_equal(one_seg_differs(TC_F_ACK, TISN + 2, PISN + 2), 0);
+	assert_int_equal(tc_model_state(&m), TC_ST_TIME_WAIT);
+	/* LAST-ACK after close(): the RST too. */
+	into(&m, &k, TC_ST_LAST_ACK);
+	seg(&m, mk(TC_F_ACK, PISN + 2, TISN + 1, 5));
+	assert_int_equal(one_seg_differs(TC_F_RST, TISN + 1, 0), 0);
+	assert_int_equal(tc_model_state(&m), TC_ST_CLOSED);
+	/* FIN-WAIT-2 after shutdown(SHUT_WR), the socket still open: the text is delivered. */
+	est(&m, &k);
+	struct tc_mcall_in in;
+	memset(&in, 0, sizeof(in));
+	in.call = TC_MC_SHUTDOWN;
+	in.how = 1;
+	tc_model_call(&m, &in, now, &out);
+	learn_out(&m);
+	seg(&m, mk(TC_F_ACK, PISN + 1, TISN + 2, 0));
+	assert_int_equal(tc_model_state(&m), TC_ST_FIN_WAIT_2);
+	seg(&m, mk(TC_F_ACK | TC_F_PSH, PISN + 1, TISN + 2, 10));
+	assert_int_equal(tc_model_state(&m), TC_ST_FIN_WAIT_2);
+	for (int i = 0; i < out.nseg; i++)
+		assert_false(out.seg[i].flags & TC_F_RST);
+	assert_int_equal(m.rcv_nxt, PISN + 11);
+
+	/* The profile file takes the knob by name. */
+	static const char text[] = "data_after_close_rst: true\n";
+	char err[256] = "";
+	struct tc_knobs p;
+	assert_int_equal(tc_profile_load_buf("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
+	assert_int_equal(p.data_after_close_rst, 1);
+	assert_int_equal(knobs().data_after_close_rst, 0);
+}
+
+/* A passive open's SYN-ACK: options[] of the target's segment with the given kinds. */
+static struct tc_seg synack_with(const int *kinds, int n)
+{
+	struct tc_seg s = mkseg(1, TC_F_SYN | TC_F_ACK, TISN, PISN + 1, 0, now);
+	s.nopts = 0;
+	for (int i = 0; i < n; i++) {
+		struct tc_opt *o = &s.opts[s.nopts++];
+		memset(o, 0, sizeof(*o));
+		o->kind = (uint8_t)kinds[i];
+		o->len = kinds[i] == TC_OPT_MSS ? 4 : kinds[i] == TC_OPT_SACK_OK ? 2 :
+			 kinds[i] == TC_OPT_WSCALE ? 3 : 10;
+		o->mss = 1460;
+	}
+	return s;
+}
+
+/*
+ * RFC 2018 2 puts no condition on SACK-permitted in a SYN-ACK ("may be sent in a SYN"), unlike
+ * RFC 7323 2.2 / 3.2 for WS and TS: a stack that offers SACK may send it to a SYN without it
+ * (NetBSD's SYN-ACK from SYN-RECEIVED), a stack that does not offer it may not, and WS / TS
+ * stay forbidden.
+ */
+static void test_synack_sack_permitted(void **u)
+{
+	(void)u;
+	char fld[32], why[256];
+	struct tc_model m;
+	struct tc_knobs k = knobs();
+	k.syn_opts = TC_OBIT(TC_OPT_MSS) | TC_OBIT(TC_OPT_SACK_OK) | TC_OBIT(TC_OPT_TS) |
+		     TC_OBIT(TC_OPT_WSCALE);
+	k.syn_opts_maybe = 0;
+	now = 1000000;
+	tc_model_init(&m, &k);
+	m.port = 8080;
+	m.peer_port = 40000;
+	call(&m, TC_MC_LISTEN);
+	now += 1000;
+	struct tc_seg syn = mk(TC_F_SYN, PISN, 0, 0);
+	tc_model_segment(&m, &syn, now, &out);
+	assert_int_equal(out.nseg, 1);
+	const struct tc_mseg *g = &out.seg[0];
+	assert_int_equal(g->opt_must, TC_OBIT(TC_OPT_MSS));
+	assert_int_equal(g->opt_maybe, TC_OBIT(TC_OPT_SACK_OK));
+	static const int ms[] = {TC_OPT_MSS, TC_OPT_SACK_OK}, mw[] = {TC_OPT_MSS, TC_OPT_WSCALE},
+			 m1[] = {TC_OPT_MSS};
+	struct tc_seg a = synack_with(ms, 2), b = synack_with(mw, 2), c = synack_with(m1, 1);
+	assert_int_equal(tc_mseg_check(g, &a, fld, sizeof(fld), why, sizeof(why)), 0);
+	assert_int_equal(tc_mseg_check(g, &c, fld, sizeof(fld), why, sizeof(why)), 0);
+	assert_int_equal(tc_mseg_check(g, &b, fld, sizeof(fld), why, sizeof(why)), 1);
+	assert_string_equal(fld, "options");
+	assert_non_null(strstr(why, "wscale"));
+	/* A stack whose SYN does not offer SACK: SACK-permitted on its SYN-ACK is an error. */
+	k.syn_opts = TC_OBIT(TC_OPT_MSS);
+	tc_model_init(&m, &k);
+	m.port = 8080;
+	m.peer_port = 40000;
+	call(&m, TC_MC_LISTEN);
+	tc_model_segment(&m, &syn, now, &out);
+	assert_int_equal(out.seg[0].opt_maybe, 0);
+	assert_int_equal(tc_mseg_check(&out.seg[0], &a, fld, sizeof(fld), why, sizeof(why)), 1);
+	assert_string_equal(fld, "options");
+	assert_non_null(strstr(why, "sack_ok"));
 }
 
 /* The profile file takes the four knobs by name. */
@@ -668,6 +816,8 @@ int main(void)
 		cmocka_unit_test(test_time_wait_syn_rst),
 		cmocka_unit_test(test_ack_ignored_segment),
 		cmocka_unit_test(test_rfc1337_ignores_every_rst),
+		cmocka_unit_test(test_data_after_close_rst),
+		cmocka_unit_test(test_synack_sack_permitted),
 		cmocka_unit_test(test_profile_knobs),
 		cmocka_unit_test_setup_teardown(test_judge_rst_right_edge_should, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_judge_time_wait_syn_rst, setup, teardown),

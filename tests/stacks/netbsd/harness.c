@@ -48,6 +48,11 @@
  * TCP_KEEPIDLE 3, TCP_KEEPINTVL 5, TCP_KEEPCNT 6 (also in rumpdefs.h). sys/sysctl.h: CTL_NET
  * 4, CTL_QUERY -2, SYSCTL_VERSION 0x01000000, CTLTYPE_* in the low 4 bits of the flags,
  * PCB_ALL 0. */
+/* netinet/tcp_timer.h: PR_SLOWHZ 2. NetBSD's tcp_ctloutput() (2016) stores TCP_KEEPIDLE and
+ * TCP_KEEPINTVL as given in tp->t_keepidle / t_keepintvl, which count slow-timeout ticks
+ * (TCPTV_KEEP_IDLE is 7200 * PR_SLOWHZ), not seconds as on Linux; later NetBSD multiplies by
+ * PR_SLOWHZ itself. Seen on the wire: TCP_KEEPIDLE 1 gave a probe after 0.5 s. */
+#define NB_PR_SLOWHZ 2
 #define NB_F_GETFL 3
 #define NB_F_SETFL 4
 #define NB_CTL_NET 4
@@ -468,11 +473,14 @@ static int sb_sockopt(void *ctx, int s, int set, enum ag_opt opt, int value[2], 
 		value[0] = l[0];
 		value[1] = l[1];
 	} else {
-		int v = value[0];
+		/* The protocol's TCP_KEEPIDLE / TCP_KEEPINTVL are seconds (docs/agent-protocol.md,
+		 * Linux's unit); NetBSD's are PR_SLOWHZ ticks (above). */
+		int ticks = opt == AG_O_TCP_KEEPIDLE || opt == AG_O_TCP_KEEPINTVL;
+		int v = set && ticks ? value[0] * NB_PR_SLOWHZ : value[0];
 		socklen_t sl = sizeof(v);
 		r = set ? rump_sys_setsockopt(s, level, name, &v, sl)
 			: rump_sys_getsockopt(s, level, name, &v, &sl);
-		value[0] = v;
+		value[0] = !set && ticks ? v / NB_PR_SLOWHZ : v;
 	}
 	if (r != 0) {
 		*err = nberr();
