@@ -91,6 +91,7 @@ EOF
 }
 stack_suite lwip tcpconform-lwip "options.wscale.above-14.treated-as-14"
 stack_suite gvisor tcpconform-gvisor ""
+stack_suite netbsd tcpconform-netbsd "" "the rump kernel was not found (../shared/rump beside the checkout, or make RUMP=DIR; /work/shared/rump/README.md)"
 
 # The harness kit's minimal example (docs/targets.md "Plug in your stack"; its stack is the
 # kernel's own sockets behind a TAP device) judges like the linux target with the linux profile
