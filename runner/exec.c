@@ -252,8 +252,8 @@ static int lacks_required(struct ex *x, const struct tc_seg *s)
 
 
 /*
- * Whether s repeats a reset the target sent earlier in this run (the same flags, SEQ and ACK, no
- * text). A reset is a one-shot signal: once the first one is out, the peer has dropped the
+ * Whether s repeats a reset the target sent earlier in this run (the same SEQ and flags, no text;
+ * the same ACK if it has the ACK bit, which a bare RST after a RST,ACK drops: gVisor). A reset is a one-shot signal: once the first one is out, the peer has dropped the
  * connection (RFC 9293 3.10.7.4, second check) or ignores the reset as in CLOSED (3.10.7.1: "An
  * incoming segment containing a RST is discarded"), so a copy changes nothing, and no
  * requirement limits a close or an abort to one reset. lwIP sends two on close() with unread
@@ -264,8 +264,9 @@ static int duplicate_rst(const struct ex *x, const struct tc_seg *s)
 	if (!(s->flags & TC_F_RST) || s->payload_len != 0)
 		return 0;
 	for (int k = 0; k < x->nrsts; k++)
-		if (x->rsts[k].seq == s->seq && x->rsts[k].ack == s->ack &&
-		    x->rsts[k].flags == s->flags && x->rsts[k].ts_us < s->ts_us)
+		if (x->rsts[k].seq == s->seq && x->rsts[k].ts_us < s->ts_us &&
+		    (x->rsts[k].flags & ~TC_F_ACK) == (s->flags & ~TC_F_ACK) &&
+		    (!(s->flags & TC_F_ACK) || x->rsts[k].ack == s->ack))
 			return 1;
 	return 0;
 }

@@ -480,7 +480,8 @@ void tc_judge_segment(struct tc_judge *j, const struct tc_seg *s, struct tc_jver
 	 * connection is gone there; a RST in CLOSED is discarded, RFC 9293 3.10.7.1), and no
 	 * requirement limits a close or an abort to one reset: not a failure. */
 	if (j->have_rst && (s->flags & TC_F_RST) && s->payload_len == 0 && s->seq == j->rst_seq &&
-	    s->ack == j->rst_ack && s->flags == j->rst_flags) {
+	    (s->flags & ~TC_F_ACK) == (j->rst_flags & ~TC_F_ACK) &&
+	    (!(s->flags & TC_F_ACK) || s->ack == j->rst_ack)) {
 		snprintf(v->rule, sizeof(v->rule), "a copy of the reset the target sent before");
 		return;
 	}

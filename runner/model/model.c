@@ -140,7 +140,7 @@ enum rid {
 	R_ACK_OFF, R_ACK_SYNRCVD, R_DEFER_ACCEPT, R_ACK_SYNRCVD_BAD, R_ACK_5961, R_ACK_UNSENT,
 	R_ACK_UNSENT_3_5_2, R_ACK_TW, R_ACK_FW1, R_ACK_CLOSING, R_ACK_LAST_ACK, R_ACK_WAIT_FIN, R_ACK_OK, R_END_AT_NXT,
 	/* Seventh (text) and eighth (FIN). */
-	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_ACK_IGNORED, R_DATA_AFTER_FIN_RST, R_DATA_AFTER_CLOSE_RST, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
+	R_TEXT, R_DUP_ACK, R_TEXT_IGNORED, R_ACK_IGNORED, R_DATA_AFTER_FIN_RST, R_HOLD_BEYOND, R_DATA_AFTER_CLOSE_RST, R_DATA_AFTER_CLOSE_RSTACK, R_FIN_AFTER_FIN, R_FIN, R_FIN_FW2, R_FIN_HOLD, R_FIN_REMAIN,
 	/* RFC 5961 7 ACK throttling. */
 	R_THROTTLE,
 	R_COUNT
@@ -259,7 +259,10 @@ static const struct rule {
 	[R_TEXT_IGNORED] = {"text-ignored", M, "RFC9293-3.10.7.4#7"},
 	[R_ACK_IGNORED] = {"ack-ignored-segment", Y, "knob:ack_ignored_segment"},
 	[R_DATA_AFTER_FIN_RST] = {"data-after-fin-rst", Y, "knob:data_after_fin_rst"},
+	[R_HOLD_BEYOND] = {"hold-beyond-rcv-nxt", Y, "knob:hold_beyond_rcv_nxt"},
 	[R_DATA_AFTER_CLOSE_RST] = {"data-after-close-rst", Y, "knob:data_after_close_rst"},
+	[R_DATA_AFTER_CLOSE_RSTACK] = {"data-after-close-rst-ack", Y, "knob:data_after_close_rst_ack"},
+	[R_FIN_AFTER_FIN] = {"fin-after-fin", Y, "knob:fin_after_fin_acked"},
 	[R_FIN] = {"fin", M, "RFC9293-3.10.7.4#8"},
 	[R_FIN_FW2] = {"fin-fin-wait-2", M, "RFC9293-3.10.7.4#8"},
 	[R_FIN_HOLD] = {"fin-hold", S, "SHLD-31"},
@@ -1199,6 +1202,7 @@ struct segin {
 	int rst_minus_one;     /* knob rst_rcv_nxt_minus_one takes this RST as if at RCV.NXT */
 	int end_ok;            /* knob seq_end_at_rcv_nxt let it pass, ending at RCV.NXT */
 	int need_ack, immediate; /* the seventh and eighth checks owe an ACK (at once) */
+	int state_held;        /* knob hold_beyond_rcv_nxt: the ACK changes no state */
 };
 
 /* Knob time_wait_syn_rst applies: a SYN (not a RST) in TIME-WAIT. */
@@ -1336,6 +1340,55 @@ static int data_after_close(struct tc_model *m, struct segin *c, struct tc_mout 
 }
 
 /*
+ * The profile knobs hold_beyond_rcv_nxt and data_after_close_rst_ack (model.h): what netstack's
+ * receiver decides about an acceptable segment before its ACK is processed. Returns 1 when
+ * the segment is decided.
+ */
+static int netstack_seq(struct tc_model *m, struct segin *c, struct tc_mout *o)
+{
+	const struct tc_seg *s = c->s;
+	int st = m->state;
+	char r[TC_MODEL_RULE];
+	if ((s->flags & (TC_F_ACK | TC_F_RST | TC_F_SYN)) != TC_F_ACK)
+		return 0;
+	int after_fin = st == TC_ST_CLOSE_WAIT || st == TC_ST_CLOSING || st == TC_ST_LAST_ACK;
+	if (m->k.hold_beyond_rcv_nxt && lt(m->rcv_nxt, s->seq)) {
+		if (after_fin) {
+			rulef(o, R_HOLD_BEYOND, "knob hold_beyond_rcv_nxt (netstack) in %s: a segment "
+			      "beginning after RCV.NXT (past the peer's FIN) is held (SHLD-31), drop it "
+			      "silently", stname(st));
+			return 1;
+		}
+		/* In FIN-WAIT-1/2 netstack's SEG.ACK > SND.NXT test (the fifth check's ACK) runs
+		 * first, in ESTABLISHED not at all. */
+		if (st == TC_ST_ESTABLISHED && s->payload_len == 0 && !(s->flags & TC_F_FIN) &&
+		    lt(m->snd_nxt, s->ack)) {
+			rulef(o, R_HOLD_BEYOND, "knob hold_beyond_rcv_nxt (netstack) in ESTABLISHED: a "
+			      "bare ACK beginning after RCV.NXT acknowledging unsent data is dropped "
+			      "silently");
+			return 1;
+		}
+		if (s->payload_len == 0 && !(s->flags & TC_F_FIN))
+			c->state_held = 1;
+		return 0;
+	}
+	if (m->k.data_after_close_rst_ack && (st == TC_ST_CLOSING || st == TC_ST_LAST_ACK) &&
+	    le(s->seq, m->rcv_nxt) && lt(m->rcv_nxt, s->seq + (uint32_t)s->payload_len) &&
+	    le(s->ack, m->snd_nxt)) {
+		snprintf(r, sizeof(r), "knob data_after_close_rst_ack (netstack) in %s: data past RCV.NXT "
+			 "after CLOSE, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, enter CLOSED "
+			 "(RFC 9293 3.6.1)", stname(st));
+		struct tc_mseg *g = emit(m, o, TC_F_RST | TC_F_ACK, m->snd_nxt, m->rcv_nxt, c->now,
+					 R_DATA_AFTER_CLOSE_RSTACK, r);
+		if (g)
+			g->opt_must = g->opt_maybe = 0;
+		reset_conn(m, o, R_DATA_AFTER_CLOSE_RSTACK, r);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * First, check sequence number: "If an incoming segment is not acceptable, an acknowledgment
  * should be sent in reply (unless the RST bit is set, if so drop the segment and return)" ...
  * "Segments with higher beginning sequence numbers SHOULD be held for later processing
@@ -1397,6 +1450,8 @@ static int check_seq(struct tc_model *m, struct segin *c, struct tc_mout *o)
 	}
 	if (c->has_ts && m->ts_ok && le(s->seq, m->last_ack_sent))
 		m->ts_recent = c->tsval; /* RFC 7323 4.3 */
+	if (netstack_seq(m, c, o))
+		return 1;
 	/* SHLD-31: text or a FIN that begins after RCV.NXT waits, its ACK with it, where text is
 	 * processed. A RST or SYN goes on to its own check (RFC 5961 3.2 and 4.2 answer them at any
 	 * position in the window); a segment without ACK is dropped by the fifth check; a bare ACK
@@ -1665,7 +1720,10 @@ static int ack_synchronized(struct tc_model *m, struct segin *c, struct tc_mout 
 	}
 	ack_advance(m, s->seq, s->ack, s->win, c->now);
 	int fin_acked = m->fin_sent && m->snd_una == m->snd_nxt;
-	if (st == TC_ST_FIN_WAIT_1 && fin_acked) {
+	if (st == TC_ST_FIN_WAIT_1 && fin_acked && c->state_held) {
+		rulef(o, R_HOLD_BEYOND, "knob hold_beyond_rcv_nxt (netstack) in FIN-WAIT-1: our FIN "
+		      "is acknowledged by a bare ACK beyond RCV.NXT, SND.UNA advances, the state waits");
+	} else if (st == TC_ST_FIN_WAIT_1 && fin_acked) {
 		ack_fin_wait_1(m, c->now, o);
 	} else if (st == TC_ST_CLOSING && fin_acked) {
 		/* "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
@@ -1875,6 +1933,16 @@ static int check_fin(struct tc_model *m, struct segin *c, struct tc_mout *o)
 		hold(m, s, 0);
 		hold_ack(m, s, c->now, o);
 		return 1;
+	} else if (m->k.fin_after_fin_acked && st == TC_ST_CLOSE_WAIT &&
+		   s->seq + (uint32_t)s->payload_len == m->rcv_nxt) {
+		/* The eighth check's common text, "advance RCV.NXT over the FIN, and send an
+		 * acknowledgment for the FIN", for a second FIN at RCV.NXT; then "CLOSE-WAIT STATE:
+		 * Remain in the CLOSE-WAIT state". */
+		m->rcv_nxt++;
+		c->need_ack = 1;
+		c->immediate = 1;
+		rulef(o, R_FIN_AFTER_FIN, "knob fin_after_fin_acked (netstack) in CLOSE_WAIT: a FIN at "
+		      "RCV.NXT, advance RCV.NXT over it, send an ACK, remain");
 	} else {
 		rulef(o, R_FIN_REMAIN, "RFC 9293 3.10.7.4 eighth: FIN in %s, remain", stname(st));
 	}

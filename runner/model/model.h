@@ -199,6 +199,28 @@ struct tc_knobs {
 	 * before RCV.NXT, and (2) a segment with sequence space but without the ACK bit in
 	 * TIME-WAIT (which the fifth check drops). RFC 9293 neither asks for nor forbids that ACK. */
 	int ack_ignored_segment;
+	/* gVisor netstack (transport/tcp/rcv.go handleRcvdSegment, handleRcvdSegmentClosing,
+	 * consumeSegment): SHLD-31 ("Segments with higher beginning sequence numbers SHOULD be held
+	 * for later processing") applied to every segment with ACK (no SYN, no RST) that begins
+	 * after RCV.NXT. In CLOSE-WAIT, CLOSING and LAST-ACK such a segment is dropped silently
+	 * (it lies beyond the peer's FIN). In ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 a bare ACK
+	 * there is not consumed: its ACK field still updates SND.UNA and the window (snd.go), but
+	 * the state change it would cause (FIN-WAIT-1 -> FIN-WAIT-2) waits for a segment at
+	 * RCV.NXT, and one acknowledging unsent data is dropped without the fifth check's ACK. */
+	int hold_beyond_rcv_nxt;
+	/* gVisor netstack (rcv.go handleRcvdSegmentClosing, "any data past the RcvNxt should
+	 * trigger a RST"): in CLOSING and LAST-ACK (both sides' FINs sent, the application has
+	 * closed) a segment beginning at or before RCV.NXT whose data goes past RCV.NXT aborts the
+	 * connection with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, before its ACK is processed.
+	 * RFC 9293 3.6.1: "if new data is received after CLOSE is called, its TCP implementation
+	 * SHOULD send a RST to show that data was lost" (SHLD-3); 0: the seventh check's "Ignore
+	 * the segment text". */
+	int data_after_close_rst_ack;
+	/* gVisor netstack (rcv.go consumeSegment): in CLOSE-WAIT a FIN at RCV.NXT (one past the
+	 * peer's first FIN) is taken as RFC 9293 3.10.7.4's eighth check reads for any state:
+	 * "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN", then "Remain in
+	 * the CLOSE-WAIT state". 0: the model ignores it (Linux, lwIP). */
+	int fin_after_fin_acked;
 };
 
 /* User calls (RFC 9293 3.10.1 - 3.10.6) and the socket options that change the protocol. */

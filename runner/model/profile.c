@@ -42,6 +42,8 @@ static const struct knob {
 	KN(ooo_ack_at_once, K_BOOL),
 	KN(rst_right_edge_inclusive, K_BOOL), KN(time_wait_syn_rst, K_BOOL),
 	KN(time_wait_syn_right_edge, K_BOOL), KN(ack_ignored_segment, K_BOOL),
+	KN(hold_beyond_rcv_nxt, K_BOOL), KN(data_after_close_rst_ack, K_BOOL),
+	KN(fin_after_fin_acked, K_BOOL),
 #undef KN
 };
 
