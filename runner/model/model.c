@@ -130,7 +130,7 @@ enum rid {
 	R_SS_BAD_ACK, R_SS_BAD_ACK_RST, R_SS_RST, R_SS_RST_NEEDS_ACK, R_SS_SYNACK, R_SS_SIMOPEN,
 	R_SS_OTHER,
 	/* 3.10.7.4 first check (sequence number) and what profiles change there. */
-	R_TW_REOPEN, R_SIMOPEN_SYNACK, R_PAWS, R_TW_EXACT, R_REQSK_SYN, R_REQSK_ACK, R_NO_ACK_FIRST,
+	R_TW_REOPEN, R_SIMOPEN_SYNACK, R_SIMOPEN_SYNACK_T6, R_PAWS, R_TW_EXACT, R_REQSK_SYN, R_REQSK_ACK, R_NO_ACK_FIRST,
 	R_TABLE6_RIGHT_EDGE, R_SEQ_RST_DROP, R_SEQ_ACK, R_HOLD_OOO,
 	/* Second check (RST). */
 	R_RST_CHALLENGE, R_RST_SYNRCVD_LISTEN, R_RST_REFUSED, R_RST_RFC1337, R_RST_CLOSE,
@@ -213,6 +213,7 @@ static const struct rule {
 	[R_SS_OTHER] = {"syn-sent-other", M, "RFC9293-3.10.7.3"},
 	[R_TW_REOPEN] = {"time-wait-reopen", Y, "MAY-2"},
 	[R_SIMOPEN_SYNACK] = {"simopen-synack", M, "MUST-10"},
+	[R_SIMOPEN_SYNACK_T6] = {"simopen-synack-table6", Y, "knob:simopen_synack_table6"},
 	/* RFC 7323 5.3 R1: "treat the arriving segment as not acceptable". */
 	[R_PAWS] = {"paws", M, "RFC7323-5.3"},
 	[R_TW_EXACT] = {"time-wait-exact", Y, "knob:time_wait_exact_only"},
@@ -1280,6 +1281,13 @@ static int seq_before_table6(struct tc_model *m, struct segin *c, struct tc_mout
 	 * Table 6 test alone would find a segment ending at RCV.NXT-1 unacceptable. */
 	if (st == TC_ST_SYN_RECEIVED && m->simopen && (s->flags & (TC_F_SYN | TC_F_ACK | TC_F_RST)) ==
 	    (TC_F_SYN | TC_F_ACK) && s->seq == m->irs && lt(m->snd_una, s->ack) && le(s->ack, m->snd_nxt)) {
+		if (m->k.simopen_synack_table6) {
+			emit_ack(m, o, c->now, R_SIMOPEN_SYNACK_T6, "knob simopen_synack_table6 (netstack "
+				 "synRcvdState): the peer's SYN-ACK at IRS fails Table 6 (RFC 9293 3.10.7.4 "
+				 "first check): send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop it, stay in "
+				 "SYN-RECEIVED");
+			return 1;
+		}
 		enter_established(m, s, 0, c->now, o, R_SIMOPEN_SYNACK);
 		emit_ack(m, o, c->now, R_SIMOPEN_SYNACK, "RFC 9293 3.5 Figure 7 (simultaneous open): the "
 			 "peer's SYN-ACK in SYN-RECEIVED acknowledges our SYN, enter ESTABLISHED and send an ACK");

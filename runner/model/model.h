@@ -126,6 +126,13 @@ struct tc_knobs {
 	 * retransmitted at once (TCP_TIMEOUT_MIN) if it was not retransmitted yet. RFC 9293
 	 * 3.10.7.3 only says to drop (or reset) and return. */
 	int syn_sent_bad_ack_resend;
+	/* gVisor netstack (connect.go synRcvdState): after a simultaneous open, the peer's SYN-ACK
+	 * at IRS in SYN-RECEIVED is judged by Table 6 alone (it ends at RCV.NXT-1: unacceptable),
+	 * answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and dropped; the connection completes
+	 * on the next acceptable ACK. RFC 9293 Figure 7 shows that SYN-ACK completing it, while the
+	 * event processing text (3.10.7.4 first check) does not: either reading conforms. 0: the
+	 * SYN-ACK completes the connection (Figure 7, Linux). */
+	int simopen_synack_table6;
 	/* Linux tcp_write_timeout(): data_retries (tcp_retries2) is turned into a time budget,
 	 * rto_min * (2^(R2+1) - 1) from the first retransmission, and the connection gives up at
 	 * the first expiry past it. 0: RFC 9293 3.8.3 R2 counted in retransmissions. */

@@ -35,7 +35,7 @@ static const struct knob {
 	KN(keepalive_intvl_us, K_DUR), KN(keepalive_cnt, K_INT), KN(default_mss, K_INT),
 	KN(rcv_wnd, K_INT), KN(nagle, K_BOOL), KN(nagle_minshall, K_BOOL),
 	KN(nagle_fin_push, K_BOOL), KN(abort_on_overflow, K_BOOL),
-	KN(time_wait_reopen, K_BOOL), KN(syn_sent_bad_ack_resend, K_BOOL), KN(retries_time, K_BOOL),
+	KN(time_wait_reopen, K_BOOL), KN(syn_sent_bad_ack_resend, K_BOOL), KN(simopen_synack_table6, K_BOOL), KN(retries_time, K_BOOL),
 	KN(time_wait_exact_only, K_BOOL), KN(syn_recv_request_sock, K_BOOL),
 	KN(seq_end_at_rcv_nxt, K_BOOL), KN(rcv_queue_end_check, K_BOOL),
 	KN(data_after_fin_rst, K_BOOL), KN(data_after_close_rst, K_BOOL),
@@ -343,6 +343,13 @@ static const struct kalt_def {
 	 TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target waits for its timer to "
 	 "retransmit the SYN", TC_LVL_MAY, "RFC9293-3.10.7.3", "RFC 9293 3.10.7.3: the target "
 	 "retransmits its SYN at once after an unacceptable ACK", 0, 0},
+	/* RFC 9293 Figure 7 shows the peer's SYN-ACK completing a simultaneous open; Table 6 (the
+	 * first check) finds it unacceptable. Either reading conforms. */
+	{"simopen_synack_table6", ALT_TOGGLE, offsetof(struct tc_knobs, simopen_synack_table6),
+	 TC_LVL_MAY, "RFC9293-3.5", "RFC 9293 3.5 Figure 7: the peer's SYN-ACK completes the "
+	 "simultaneous open", TC_LVL_MAY, "RFC9293-3.10.7.4", "RFC 9293 3.10.7.4 first check: the "
+	 "target finds the peer's SYN-ACK at IRS unacceptable, ACKs it and completes on the next ACK",
+	 0, 0},
 	/* RFC 1122 4.2.3.6 / RFC 9293 3.8.4: after unanswered keep-alives the connection is
 	 * closed; a RST as it goes (an abort, RFC 9293 3.10.5) is not forbidden. */
 	{"keepalive_rst", ALT_TOGGLE, offsetof(struct tc_knobs, keepalive_rst), TC_LVL_MAY, "MAY-5",

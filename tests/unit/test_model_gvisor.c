@@ -291,6 +291,46 @@ static void profiles(void **st)
 	assert_false(k.hold_beyond_rcv_nxt || k.data_after_close_rst_ack || k.fin_after_fin_acked);
 }
 
+/* ---- simopen_synack_table6 ---- */
+
+/* Crossing SYNs, then the peer's SYN-ACK at IRS. Off: RFC 9293 Figure 7, the SYN-ACK completes
+ * the open (MUST-10) with an ACK. On: Table 6 finds it unacceptable: the same ACK, the state
+ * stays SYN-RECEIVED (MAY knob:simopen_synack_table6), and the next ACK completes it. */
+static void simopen(void **u)
+{
+	(void)u;
+	for (int on = 0; on <= 1; on++) {
+		struct tc_knobs k;
+		struct tc_model m;
+		knobs(&k, on ? "simopen_synack_table6" : NULL);
+		now = 1000000;
+		tc_model_init(&m, &k);
+		m.port = 8080;
+		m.peer_port = 40000;
+		call(&m, TC_MC_CONNECT, 0, 0);
+		assert_int_equal(tc_model_state(&m), TC_ST_SYN_SENT);
+		struct tc_seg syn = mk(TC_F_SYN, PISN, 0, 0);
+		struct tc_opt o = {.kind = TC_OPT_MSS, .len = 4, .mss = 1460};
+		syn.opts[syn.nopts++] = o;
+		seg(&m, syn);
+		assert_int_equal(tc_model_state(&m), TC_ST_SYN_RECEIVED);
+		struct tc_seg sa = mk(TC_F_SYN | TC_F_ACK, PISN, TISN + 1, 0);
+		sa.opts[sa.nopts++] = o;
+		seg(&m, sa);
+		one(TC_F_ACK, TISN + 1, PISN + 1);
+		if (!on) {
+			assert_int_equal(tc_model_state(&m), TC_ST_ESTABLISHED);
+			assert_string_equal(out.seg[0].req, "MUST-10");
+			continue;
+		}
+		assert_int_equal(tc_model_state(&m), TC_ST_SYN_RECEIVED);
+		assert_int_equal(out.seg[0].level, TC_LVL_MAY);
+		assert_string_equal(out.seg[0].req, "knob:simopen_synack_table6");
+		seg(&m, mk(TC_F_ACK, PISN + 1, TISN + 1, 0));
+		assert_int_equal(tc_model_state(&m), TC_ST_ESTABLISHED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +340,7 @@ int main(void)
 		cmocka_unit_test(close_rst),
 		cmocka_unit_test(fin_after_fin),
 		cmocka_unit_test(hold_ack_unsent_fin_wait_1),
+		cmocka_unit_test(simopen),
 		cmocka_unit_test(profiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
